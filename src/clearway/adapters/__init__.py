@@ -1,0 +1,1 @@
+"""Adapters: the SQL store, migrations, reference-data loaders and security primitives."""

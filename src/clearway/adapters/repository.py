@@ -1,0 +1,346 @@
+"""SQL repositories for declarations and the event outbox (SQLAlchemy Core, batch inserts)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, exists, false, or_, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+
+from clearway.adapters.tables import (
+    declaration_items,
+    declaration_parties,
+    declaration_versions,
+    declarations,
+    events,
+)
+from clearway.domain.access import Principal, Scope, visibility
+from clearway.domain.events import Event
+from clearway.domain.lifecycle import Status
+from clearway.domain.record import DeclarationRecord, StoredEvent
+from clearway.services.ports import (
+    AbstractDeclarationRepository,
+    AbstractEventStore,
+    Cursor,
+    DuplicateDeclaration,
+    ItemRow,
+    ListFilter,
+)
+
+_RECORD_COLUMNS = (
+    *declarations.c,
+    declaration_versions.c.payload,
+    declaration_versions.c.valuation,
+)
+
+
+def _declaration_row(record: DeclarationRecord) -> dict[str, Any]:
+    payload = record.payload
+    return {
+        "id": record.id,
+        "type": record.type,
+        "lrn": record.lrn,
+        "declarant_id": record.declarant_id,
+        "status": record.status.value,
+        "version": record.version,
+        "mrn": record.mrn,
+        "procedure": payload["procedure"],
+        "office": payload["office"],
+        "destination_country": payload["destination_country"],
+        "dispatch_country": payload.get("dispatch_country"),
+        "invoice_currency": payload["invoice"]["currency"],
+        "invoice_amount": payload["invoice"]["amount"],
+        "customs_value": record.customs_value,
+        "item_count": len(payload["items"]),
+        "payload_hash": record.payload_hash,
+        "lodged_by": record.lodged_by,
+        "lodged_at": record.lodged_at,
+        "accepted_at": record.accepted_at,
+        "updated_at": record.updated_at,
+    }
+
+
+def _party_rows(record: DeclarationRecord) -> list[dict[str, Any]]:
+    rows = []
+    for role in ("declarant", "importer", "exporter", "consignee", "end_user"):
+        party = record.payload.get(role)
+        if party:
+            address = party.get("address") or {}
+            rows.append({
+                "declaration_id": record.id,
+                "role": role,
+                "company_id": party.get("id"),
+                "name": party["name"][:140],
+                "country": party.get("country") or address.get("country"),
+            })
+    return rows
+
+
+def _version_row(record: DeclarationRecord, actor: str) -> dict[str, Any]:
+    return {
+        "declaration_id": record.id,
+        "version": record.version,
+        "payload": record.payload,
+        "valuation": record.valuation,
+        "created_by": actor,
+        "created_at": record.updated_at,
+    }
+
+
+def _item_row_dicts(record: DeclarationRecord, items: Sequence[ItemRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "declaration_id": record.id,
+            "version": record.version,
+            "sequence": item.sequence,
+            "commodity_code": item.commodity_code,
+            "origin_country": item.origin_country,
+            "preference": item.preference,
+            "net_mass_kg": item.net_mass_kg,
+            "invoice_amount": item.invoice_amount,
+            "customs_value": item.customs_value,
+        }
+        for item in items
+    ]
+
+
+def _is_duplicate_lrn(error: IntegrityError) -> bool:
+    message = str(error.orig).lower()
+    return "lrn" in message
+
+
+class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, record: DeclarationRecord, items: Sequence[ItemRow]) -> None:
+        self.add_many([(record, items)])
+
+    def add_many(self, records: Sequence[tuple[DeclarationRecord, Sequence[ItemRow]]]) -> None:
+        connection = self._connection
+        try:
+            connection.execute(
+                declarations.insert(), [_declaration_row(record) for record, _ in records]
+            )
+        except IntegrityError as error:
+            if _is_duplicate_lrn(error):
+                raise DuplicateDeclaration(str(error.orig)) from error
+            raise
+        connection.execute(
+            declaration_versions.insert(), [_version_row(record, record.lodged_by) for record, _ in records]
+        )
+        item_rows = [row for record, items in records for row in _item_row_dicts(record, items)]
+        if item_rows:
+            connection.execute(declaration_items.insert(), item_rows)
+        party_rows = [row for record, _ in records for row in _party_rows(record)]
+        if party_rows:
+            connection.execute(declaration_parties.insert(), party_rows)
+
+    def add_version(
+        self, record: DeclarationRecord, items: Sequence[ItemRow], actor: str
+    ) -> None:
+        connection = self._connection
+        connection.execute(declaration_versions.insert(), [_version_row(record, actor)])
+        connection.execute(declaration_items.insert(), _item_row_dicts(record, items))
+        values = _declaration_row(record)
+        del values["id"]
+        connection.execute(update(declarations).where(declarations.c.id == record.id), values)
+        connection.execute(
+            declaration_parties.delete().where(declaration_parties.c.declaration_id == record.id)
+        )
+        connection.execute(declaration_parties.insert(), _party_rows(record))
+
+    def update_status(self, record: DeclarationRecord) -> None:
+        self._connection.execute(
+            update(declarations)
+            .where(declarations.c.id == record.id)
+            .values(status=record.status.value, updated_at=record.updated_at)
+        )
+
+    def _select(self) -> Any:
+        return select(*_RECORD_COLUMNS).join(
+            declaration_versions,
+            and_(
+                declaration_versions.c.declaration_id == declarations.c.id,
+                declaration_versions.c.version == declarations.c.version,
+            ),
+        )
+
+    def _records(self, rows: Sequence[Row[Any]]) -> list[DeclarationRecord]:
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        parties: dict[str, set[str]] = {}
+        for declaration_id, company_id in self._connection.execute(
+            select(declaration_parties.c.declaration_id, declaration_parties.c.company_id).where(
+                declaration_parties.c.declaration_id.in_(ids),
+                declaration_parties.c.company_id.is_not(None),
+            )
+        ):
+            parties.setdefault(declaration_id, set()).add(company_id)
+        return [
+            DeclarationRecord(
+                id=row.id,
+                type=row.type,
+                lrn=row.lrn,
+                declarant_id=row.declarant_id,
+                status=Status(row.status),
+                version=row.version,
+                payload=row.payload,
+                payload_hash=row.payload_hash,
+                lodged_by=row.lodged_by,
+                lodged_at=row.lodged_at,
+                updated_at=row.updated_at,
+                mrn=row.mrn,
+                accepted_at=row.accepted_at,
+                customs_value=row.customs_value,
+                valuation=row.valuation,
+                party_ids=frozenset(parties.get(row.id, ())),
+            )
+            for row in rows
+        ]
+
+    def get(self, declaration_id: str) -> DeclarationRecord | None:
+        rows = self._connection.execute(
+            self._select().where(declarations.c.id == declaration_id)
+        ).all()
+        found = self._records(rows)
+        return found[0] if found else None
+
+    def get_by_mrn(self, mrn: str) -> DeclarationRecord | None:
+        rows = self._connection.execute(self._select().where(declarations.c.mrn == mrn)).all()
+        found = self._records(rows)
+        return found[0] if found else None
+
+    def find_by_lrn(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], DeclarationRecord]:
+        found: dict[tuple[str, str], DeclarationRecord] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 400):
+            chunk = unique[start : start + 400]
+            rows = self._connection.execute(
+                self._select().where(
+                    tuple_(declarations.c.declarant_id, declarations.c.lrn).in_(chunk)
+                )
+            ).all()
+            for record in self._records(rows):
+                found[(record.declarant_id, record.lrn)] = record
+        return found
+
+    def list(
+        self,
+        principal: Principal,
+        filters: ListFilter,
+        after: Cursor | None,
+        limit: int,
+    ) -> list[DeclarationRecord]:
+        query = self._select()
+        scope = visibility(principal)
+        if scope is Scope.OWN_COMPANY:
+            query = query.where(
+                declarations.c.id.in_(
+                    select(declaration_parties.c.declaration_id).where(
+                        declaration_parties.c.company_id == principal.company_id
+                    )
+                )
+            )
+        elif scope is Scope.REFERRED:
+            # Referrals to agencies arrive with the controls stage; until then none exist.
+            query = query.where(false())
+        for column, value in (
+            (declarations.c.status, filters.status),
+            (declarations.c.type, filters.type),
+            (declarations.c.lrn, filters.lrn),
+            (declarations.c.declarant_id, filters.declarant_id),
+            (declarations.c.office, filters.office),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if filters.lodged_from is not None:
+            query = query.where(declarations.c.lodged_at >= filters.lodged_from)
+        if filters.lodged_to is not None:
+            query = query.where(declarations.c.lodged_at < filters.lodged_to)
+        if filters.commodity_code is not None:
+            query = query.where(
+                exists().where(
+                    declaration_items.c.declaration_id == declarations.c.id,
+                    declaration_items.c.version == declarations.c.version,
+                    declaration_items.c.commodity_code.startswith(filters.commodity_code),
+                )
+            )
+        if after is not None:
+            query = query.where(
+                or_(
+                    declarations.c.lodged_at < after.lodged_at,
+                    and_(declarations.c.lodged_at == after.lodged_at, declarations.c.id < after.id),
+                )
+            )
+        query = query.order_by(declarations.c.lodged_at.desc(), declarations.c.id.desc())
+        rows = self._connection.execute(query.limit(limit)).all()
+        return self._records(rows)
+
+    def version_payload(self, declaration_id: str, version: int) -> dict[str, Any] | None:
+        payload: dict[str, Any] | None = self._connection.execute(
+            select(declaration_versions.c.payload).where(
+                declaration_versions.c.declaration_id == declaration_id,
+                declaration_versions.c.version == version,
+            )
+        ).scalar_one_or_none()
+        return payload
+
+
+def _stored_event(row: Row[Any]) -> StoredEvent:
+    return StoredEvent(
+        sequence=row.sequence,
+        id=row.id,
+        type=row.type,
+        declaration_id=row.declaration_id,
+        version=row.version,
+        status=row.status,
+        actor=row.actor,
+        occurred_at=row.occurred_at,
+        data=row.data,
+    )
+
+
+class SqlAlchemyEventStore(AbstractEventStore):
+    """The outbox. Rows are inserted in the order given, so sequence follows event order."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add_many(self, new_events: Sequence[Event]) -> None:
+        if not new_events:
+            return
+        self._connection.execute(
+            events.insert(),
+            [
+                {
+                    "id": event.id,
+                    "type": event.type,
+                    "declaration_id": event.declaration_id,
+                    "version": event.version,
+                    "status": event.status,
+                    "actor": event.actor,
+                    "occurred_at": event.occurred_at,
+                    "data": event.data,
+                }
+                for event in new_events
+            ],
+        )
+
+    def for_declaration(self, declaration_id: str) -> list[StoredEvent]:
+        rows = self._connection.execute(
+            select(events)
+            .where(events.c.declaration_id == declaration_id)
+            .order_by(events.c.sequence)
+        ).all()
+        return [_stored_event(row) for row in rows]
+
+    def since(self, sequence: int, limit: int) -> list[StoredEvent]:
+        rows = self._connection.execute(
+            select(events).where(events.c.sequence > sequence).order_by(events.c.sequence).limit(limit)
+        ).all()
+        return [_stored_event(row) for row in rows]

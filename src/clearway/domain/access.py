@@ -1,0 +1,74 @@
+"""Who may do what: roles, the acting principal, and which declarations a principal may see."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Role(enum.StrEnum):
+    TRADER = "trader"
+    OFFICER = "officer"
+    RISK_ANALYST = "risk_analyst"
+    AGENCY = "agency"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Action(enum.StrEnum):
+    LODGE = "lodge"
+    READ = "read"
+    AMEND = "amend"
+    CANCEL = "cancel"
+    MANAGE_REFERENCE = "manage_reference"
+    MANAGE_USERS = "manage_users"
+
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.TRADER: frozenset({Action.LODGE, Action.READ, Action.AMEND, Action.CANCEL}),
+    Role.OFFICER: frozenset({Action.READ, Action.CANCEL}),
+    Role.RISK_ANALYST: frozenset({Action.READ}),
+    Role.AGENCY: frozenset({Action.READ}),
+    Role.AUDITOR: frozenset({Action.READ}),
+    Role.ADMIN: frozenset(
+        {Action.LODGE, Action.READ, Action.CANCEL, Action.MANAGE_REFERENCE, Action.MANAGE_USERS}
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated user (a person or a system holding an API key)."""
+
+    username: str
+    role: Role
+    company_id: str | None = None
+
+    def may(self, action: Action) -> bool:
+        return action in PERMISSIONS[self.role]
+
+
+class Scope(enum.Enum):
+    """Which declarations a principal may see."""
+
+    ALL = "all"
+    OWN_COMPANY = "own_company"
+    REFERRED = "referred"
+
+
+def visibility(principal: Principal) -> Scope:
+    """Traders see their company's declarations; agencies only what was referred to them."""
+    if principal.role is Role.TRADER:
+        return Scope.OWN_COMPANY
+    if principal.role is Role.AGENCY:
+        return Scope.REFERRED
+    return Scope.ALL
+
+
+def may_see(principal: Principal, party_ids: frozenset[str]) -> bool:
+    scope = visibility(principal)
+    if scope is Scope.ALL:
+        return True
+    if scope is Scope.OWN_COMPANY:
+        return principal.company_id is not None and principal.company_id in party_ids
+    return False

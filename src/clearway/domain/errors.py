@@ -1,0 +1,76 @@
+"""The exception tree every layer raises and the API maps to RFC 9457 problems in one place.
+
+    ClearwayError
+    ├── NotFound             404  no such declaration, or not one the caller may see
+    ├── NotAuthenticated     401  missing, expired or forged credentials
+    ├── Forbidden            403  the caller's role may not do this
+    ├── Conflict             409  the request contradicts the stored state
+    │   └── TransitionNotAllowed  the lifecycle forbids the change
+    ├── PreconditionFailed   412  If-Match names a version that is no longer current
+    ├── PayloadTooLarge      413
+    ├── UnsupportedMediaType 415
+    ├── BadRequest           400  malformed JSON or query
+    └── ValidationFailed     422  the declaration breaks schema, code-list or business rules
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from clearway.domain.rules.base import Violation
+
+
+class ClearwayError(Exception):
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadRequest(ClearwayError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class NotAuthenticated(ClearwayError):
+    status, slug, title = 401, "not-authenticated", "Not authenticated"
+
+
+class Forbidden(ClearwayError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(ClearwayError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ClearwayError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class TransitionNotAllowed(Conflict):
+    slug, title = "transition-not-allowed", "Transition not allowed"
+
+
+class PreconditionFailed(ClearwayError):
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PayloadTooLarge(ClearwayError):
+    status, slug, title = 413, "payload-too-large", "Payload too large"
+
+
+class UnsupportedMediaType(ClearwayError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class ValidationFailed(ClearwayError):
+    status, slug, title = 422, "validation-failed", "Declaration is not valid"
+
+    def __init__(self, violations: Sequence[Violation], detail: str | None = None) -> None:
+        count = len(violations)
+        super().__init__(detail or f"{count} problem{'s' if count != 1 else ''} found")
+        self.violations = list(violations)

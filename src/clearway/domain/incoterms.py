@@ -1,0 +1,37 @@
+"""Incoterms 2020 (ICC publication 723E) as they bear on the customs value.
+
+Each term says whether the seller's price already covers the main international carriage and
+the insurance of the goods in transit; the valuation adds or deducts what it does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class IncotermRule:
+    code: str
+    name: str
+    sea_only: bool
+    includes_main_carriage: bool
+    includes_insurance: bool
+
+
+INCOTERMS_2020: dict[str, IncotermRule] = {
+    rule.code: rule
+    for rule in (
+        IncotermRule("EXW", "Ex Works", False, False, False),
+        IncotermRule("FCA", "Free Carrier", False, False, False),
+        IncotermRule("FAS", "Free Alongside Ship", True, False, False),
+        IncotermRule("FOB", "Free On Board", True, False, False),
+        IncotermRule("CFR", "Cost and Freight", True, True, False),
+        IncotermRule("CIF", "Cost, Insurance and Freight", True, True, True),
+        IncotermRule("CPT", "Carriage Paid To", False, True, False),
+        IncotermRule("CIP", "Carriage and Insurance Paid To", False, True, True),
+        # In the D terms the seller bears carriage and risk to the named destination.
+        IncotermRule("DAP", "Delivered At Place", False, True, True),
+        IncotermRule("DPU", "Delivered at Place Unloaded", False, True, True),
+        IncotermRule("DDP", "Delivered Duty Paid", False, True, True),
+    )
+}

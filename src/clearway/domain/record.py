@@ -1,0 +1,45 @@
+"""A declaration as stored: its identity, state, current version and valuation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from clearway.domain.lifecycle import Status
+
+
+@dataclass(slots=True)
+class DeclarationRecord:
+    id: str
+    type: str
+    lrn: str
+    declarant_id: str
+    status: Status
+    version: int
+    payload: dict[str, Any]
+    payload_hash: str
+    lodged_by: str
+    lodged_at: datetime
+    updated_at: datetime
+    mrn: str | None = None
+    accepted_at: datetime | None = None
+    customs_value: Decimal | None = None
+    valuation: dict[str, Any] | None = None
+    party_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as read back from the outbox, with the sequence number the store gave it."""
+
+    sequence: int
+    id: str
+    type: str
+    declaration_id: str
+    version: int
+    status: str
+    actor: str
+    occurred_at: datetime
+    data: dict[str, Any]

@@ -1,0 +1,119 @@
+"""Customs value per goods item from the invoice.
+
+WTO Customs Valuation Agreement Art. 1 (transaction value) and Art. 8.2 (cost of transport and
+insurance to the place of importation): the value is built to the administration's basis, CIF
+(EU/UK, Art. 8.2 included) or FOB (US-style, excluded). Freight and insurance declared for the
+whole consignment are apportioned to items by invoice value. Each amount is converted to national
+currency at the rate valid on the acceptance date; nothing is rounded here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from clearway.domain.declaration import (
+    Amount,
+    Declaration,
+    DeclarationType,
+    ItemValue,
+    Valuation,
+)
+from clearway.domain.incoterms import INCOTERMS_2020
+
+RateLookup = Callable[[str, date], Decimal | None]
+
+
+class ValuationBasis(enum.StrEnum):
+    CIF = "CIF"
+    FOB = "FOB"
+
+
+class MissingRate(LookupError):
+    """No exchange rate is valid for a currency on the valuation date."""
+
+    def __init__(self, currency: str, on: date) -> None:
+        super().__init__(f"no exchange rate for {currency} valid on {on.isoformat()}")
+        self.currency = currency
+        self.on = on
+
+
+def basis_for(declaration: Declaration, import_basis: ValuationBasis) -> ValuationBasis:
+    """Exports are valued FOB at the border of departure; imports at the administration's basis."""
+    if declaration.type is DeclarationType.EXPORT:
+        return ValuationBasis.FOB
+    return import_basis
+
+
+def freight_and_insurance_adjustment(
+    incoterm_code: str, basis: ValuationBasis
+) -> tuple[int, int]:
+    """Signs (+1 add, -1 deduct, 0 leave) for declared freight and insurance.
+
+    To reach CIF, add what the seller's price leaves out; to reach FOB, deduct what it includes.
+    """
+    term = INCOTERMS_2020[incoterm_code]
+    if basis is ValuationBasis.CIF:
+        return (0 if term.includes_main_carriage else 1, 0 if term.includes_insurance else 1)
+    return (-1 if term.includes_main_carriage else 0, -1 if term.includes_insurance else 0)
+
+
+def value_declaration(
+    declaration: Declaration,
+    *,
+    on: date,
+    rate: RateLookup,
+    national_currency: str,
+    import_basis: ValuationBasis = ValuationBasis.CIF,
+) -> Valuation:
+    """Customs value of every item in ``national_currency``, unrounded.
+
+    Raises ``MissingRate`` when a currency used has no rate valid on ``on``.
+    """
+    basis = basis_for(declaration, import_basis)
+    rates: dict[str, Decimal] = {}
+
+    def to_national(amount: Amount) -> Decimal:
+        if amount.currency == national_currency:
+            return amount.value
+        if amount.currency not in rates:
+            found = rate(amount.currency, on)
+            if found is None:
+                raise MissingRate(amount.currency, on)
+            rates[amount.currency] = found
+        return amount.value * rates[amount.currency]
+
+    freight_sign, insurance_sign = freight_and_insurance_adjustment(
+        declaration.incoterm.code, basis
+    )
+    freight = to_national(declaration.freight) * freight_sign if declaration.freight else Decimal(0)
+    insurance = (
+        to_national(declaration.insurance) * insurance_sign if declaration.insurance else Decimal(0)
+    )
+    items_total = sum((item.invoice_amount for item in declaration.items), Decimal(0))
+    invoice_currency = declaration.invoice.currency
+
+    values = []
+    for item in declaration.items:
+        share = item.invoice_amount / items_total if items_total else Decimal(0)
+        item_amount = to_national(Amount(invoice_currency, item.invoice_amount))
+        freight_share = freight * share
+        insurance_share = insurance * share
+        values.append(
+            ItemValue(
+                sequence=item.sequence,
+                invoice_amount=item_amount,
+                freight_share=freight_share,
+                insurance_share=insurance_share,
+                customs_value=item_amount + freight_share + insurance_share,
+            )
+        )
+    return Valuation(
+        basis=basis.value,
+        currency=national_currency,
+        rate_date=on,
+        rates=rates,
+        items=tuple(values),
+    )

@@ -1,0 +1,125 @@
+"""Changing a lodged declaration: amendments (a new version) and cancellation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from clearway.domain.access import Action, Principal
+from clearway.domain.declaration import Declaration
+from clearway.domain.errors import Forbidden, PreconditionFailed, TransitionNotAllowed, ValidationFailed
+from clearway.domain.events import DECLARATION_AMENDED, DECLARATION_CANCELLED, Event
+from clearway.domain.lifecycle import InvalidTransition, Status, can_amend, transition
+from clearway.domain.money import round_money
+from clearway.domain.record import DeclarationRecord
+from clearway.domain.rules import Violation
+from clearway.services.context import ClearanceContext
+from clearway.services.lodging import check_and_value, item_rows, payload_hash, valuation_document
+from clearway.services.ports import AbstractUnitOfWork
+from clearway.services.queries import get_visible
+
+
+@dataclass(frozen=True, slots=True)
+class AmendDeclaration:
+    reference: str
+    declaration: Declaration
+    document: dict[str, Any]
+    actor: Principal
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelDeclaration:
+    reference: str
+    reason: str
+    actor: Principal
+    expected_version: int | None = None
+
+
+def _load_for_change(
+    uow: AbstractUnitOfWork, actor: Principal, reference: str, action: Action,
+    expected_version: int | None,
+) -> DeclarationRecord:
+    record = get_visible(uow, actor, reference)
+    if not actor.may(action):
+        raise Forbidden(f"the {actor.role.value} role may not {action.value} declarations")
+    if expected_version is not None and expected_version != record.version:
+        raise PreconditionFailed(
+            f"declaration {record.id} is at version {record.version}, not {expected_version}"
+        )
+    return record
+
+
+def _identity_violations(record: DeclarationRecord, declaration: Declaration) -> list[Violation]:
+    """An amendment changes the goods and terms, never which declaration it is."""
+    found = []
+    if declaration.type.value != record.type:
+        found.append(Violation("AM001", "/type", f"the declaration type stays {record.type}"))
+    if declaration.lrn != record.lrn:
+        found.append(Violation("AM002", "/lrn", f"the LRN stays {record.lrn}"))
+    if declaration.declarant.id != record.declarant_id:
+        found.append(
+            Violation("AM003", "/declarant/id", f"the declarant stays {record.declarant_id}")
+        )
+    return found
+
+
+def amend_declaration(
+    command: AmendDeclaration, uow: AbstractUnitOfWork, context: ClearanceContext
+) -> DeclarationRecord:
+    """Store the amended declaration as a new version, valued again (UCC Art. 173)."""
+    with uow:
+        record = _load_for_change(
+            uow, command.actor, command.reference, Action.AMEND, command.expected_version
+        )
+        if not can_amend(record.status):
+            raise TransitionNotAllowed(f"a {record.status.value} declaration cannot be amended")
+        if payload_hash(command.document) == record.payload_hash:
+            return record
+        now = context.now()
+        violations = _identity_violations(record, command.declaration)
+        rule_violations, valuation = check_and_value(command.declaration, context, now)
+        violations.extend(rule_violations)
+        if violations or valuation is None:
+            raise ValidationFailed(violations)
+        record.version += 1
+        record.payload = command.document
+        record.payload_hash = payload_hash(command.document)
+        record.valuation = valuation_document(valuation)
+        record.customs_value = round_money(valuation.total)
+        record.party_ids = command.declaration.party_ids()
+        record.updated_at = now
+        uow.declarations.add_version(
+            record, item_rows(command.declaration, valuation), command.actor.username
+        )
+        uow.events.add_many([
+            Event(DECLARATION_AMENDED, record.id, record.version, record.status.value,
+                  command.actor.username,
+                  {"payload_hash": record.payload_hash,
+                   "customs_value": str(record.customs_value)}, now)
+        ])
+        uow.commit()
+        return record
+
+
+def cancel_declaration(
+    command: CancelDeclaration, uow: AbstractUnitOfWork, context: ClearanceContext
+) -> DeclarationRecord:
+    """Invalidate a declaration before release (UCC Art. 174)."""
+    with uow:
+        record = _load_for_change(
+            uow, command.actor, command.reference, Action.CANCEL, command.expected_version
+        )
+        try:
+            record.status = transition(record.status, Status.CANCELLED)
+        except InvalidTransition as refused:
+            raise TransitionNotAllowed(str(refused)) from refused
+        now = context.now()
+        record.updated_at = now
+        uow.declarations.update_status(record)
+        uow.events.add_many([
+            Event(DECLARATION_CANCELLED, record.id, record.version, record.status.value,
+                  command.actor.username, {"reason": command.reason}, now)
+        ])
+        uow.commit()
+        return record

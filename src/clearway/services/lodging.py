@@ -1,0 +1,238 @@
+"""Lodging declarations: validate, value, give an MRN, store, and record the events.
+
+One handler serves the API (a batch of one) and bulk files (batches of thousands): the work is
+done on plain domain objects and written in one transaction per batch. A declaration that
+breaks a rule is returned with every violation and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from clearway.domain.access import Action, Principal, Role
+from clearway.domain.declaration import Declaration, Valuation
+from clearway.domain.errors import Conflict, Forbidden, ValidationFailed
+from clearway.domain.events import DECLARATION_ACCEPTED, DECLARATION_LODGED, Event
+from clearway.domain.lifecycle import Status
+from clearway.domain.money import round_money
+from clearway.domain.mrn import new_mrn
+from clearway.domain.record import DeclarationRecord
+from clearway.domain.rules import Violation, validate
+from clearway.domain.valuation import MissingRate, value_declaration
+from clearway.services.context import ClearanceContext
+from clearway.services.ports import AbstractUnitOfWork, DuplicateDeclaration, ItemRow
+
+
+@dataclass(frozen=True, slots=True)
+class LodgeDeclaration:
+    """Lodge one declaration: the parsed declaration and its canonical JSON document."""
+
+    declaration: Declaration
+    document: dict[str, Any]
+    actor: Principal
+
+
+@dataclass(frozen=True, slots=True)
+class Lodged:
+    record: DeclarationRecord
+    created: bool
+
+
+LodgeOutcome = Lodged | ValidationFailed | Conflict | Forbidden
+
+
+def payload_hash(document: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def valuation_document(valuation: Valuation) -> dict[str, Any]:
+    """The valuation as stored and shown: unrounded working figures and the rounded values."""
+    return {
+        "basis": valuation.basis,
+        "currency": valuation.currency,
+        "rate_date": valuation.rate_date.isoformat(),
+        "rates": {currency: str(rate) for currency, rate in sorted(valuation.rates.items())},
+        "customs_value": str(round_money(valuation.total)),
+        "items": [
+            {
+                "sequence": item.sequence,
+                "invoice_amount": str(item.invoice_amount),
+                "freight": str(item.freight_share),
+                "insurance": str(item.insurance_share),
+                "customs_value": str(round_money(item.customs_value)),
+            }
+            for item in valuation.items
+        ],
+    }
+
+
+def check_and_value(
+    declaration: Declaration, context: ClearanceContext, now: datetime
+) -> tuple[list[Violation], Valuation | None]:
+    """Every rule violation, and the valuation when there are none."""
+    today = now.date()
+    violations = validate(declaration, context.rule_context(today))
+    if violations:
+        return violations, None
+    try:
+        valuation = value_declaration(
+            declaration,
+            on=today,
+            rate=context.reference.rates.rate,
+            national_currency=context.national_currency,
+            import_basis=context.import_basis,
+        )
+    except MissingRate as missing:
+        return [Violation("CL012", "/invoice/currency", str(missing))], None
+    return [], valuation
+
+
+def item_rows(declaration: Declaration, valuation: Valuation) -> list[ItemRow]:
+    values = {item.sequence: item.customs_value for item in valuation.items}
+    return [
+        ItemRow(
+            sequence=item.sequence,
+            commodity_code=item.commodity_code,
+            origin_country=item.origin_country,
+            preference=item.preference,
+            net_mass_kg=item.net_mass_kg,
+            invoice_amount=item.invoice_amount,
+            customs_value=round_money(values[item.sequence]),
+        )
+        for item in declaration.items
+    ]
+
+
+def authorise_lodging(command: LodgeDeclaration) -> Forbidden | None:
+    actor = command.actor
+    if not actor.may(Action.LODGE):
+        return Forbidden(f"the {actor.role.value} role may not lodge declarations")
+    declarant = command.declaration.declarant.id
+    if actor.role is Role.TRADER and declarant != actor.company_id:
+        return Forbidden(
+            f"you may lodge only as your own company {actor.company_id}, not as {declarant}"
+        )
+    return None
+
+
+def _new_record(
+    command: LodgeDeclaration, valuation: Valuation, context: ClearanceContext, now: datetime
+) -> tuple[DeclarationRecord, list[Event]]:
+    declaration = command.declaration
+    declaration_id = str(uuid.uuid4())
+    actor = command.actor.username
+    mrn = new_mrn(declaration.type.value, context.country, now.date())
+    customs_value: Decimal = round_money(valuation.total)
+    record = DeclarationRecord(
+        id=declaration_id,
+        type=declaration.type.value,
+        lrn=declaration.lrn,
+        declarant_id=declaration.declarant.id or "",
+        status=Status.ACCEPTED,
+        version=1,
+        payload=command.document,
+        payload_hash=payload_hash(command.document),
+        lodged_by=actor,
+        lodged_at=now,
+        updated_at=now,
+        mrn=mrn,
+        accepted_at=now,
+        customs_value=customs_value,
+        valuation=valuation_document(valuation),
+        party_ids=declaration.party_ids(),
+    )
+    lodged = Event(DECLARATION_LODGED, declaration_id, 1, Status.LODGED.value, actor,
+                   {"lrn": declaration.lrn, "declarant": record.declarant_id,
+                    "type": record.type, "payload_hash": record.payload_hash}, now)
+    accepted = Event(DECLARATION_ACCEPTED, declaration_id, 1, Status.ACCEPTED.value, actor,
+                     {"mrn": mrn, "customs_value": str(customs_value),
+                      "currency": context.national_currency}, now)
+    return record, [lodged, accepted]
+
+
+def lodge_declarations(
+    commands: Sequence[LodgeDeclaration], uow: AbstractUnitOfWork, context: ClearanceContext
+) -> list[LodgeOutcome]:
+    """Lodge a batch in one transaction; outcomes come back in the order of ``commands``.
+
+    Lodging the same LRN again as the same declarant returns the stored declaration
+    (``created=False``); the same LRN with a different content is a conflict.
+    """
+    now = context.now()
+    outcomes: list[LodgeOutcome | None] = [None] * len(commands)
+    valued: list[tuple[int, Valuation]] = []
+    for index, command in enumerate(commands):
+        refused = authorise_lodging(command)
+        if refused is not None:
+            outcomes[index] = refused
+            continue
+        violations, valuation = check_and_value(command.declaration, context, now)
+        if valuation is None:
+            outcomes[index] = ValidationFailed(violations)
+        else:
+            valued.append((index, valuation))
+
+    with uow:
+        keys = [
+            (commands[i].declaration.declarant.id or "", commands[i].declaration.lrn)
+            for i, _ in valued
+        ]
+        existing = uow.declarations.find_by_lrn(keys) if keys else {}
+        new_rows: list[tuple[DeclarationRecord, list[ItemRow]]] = []
+        new_events: list[Event] = []
+        claimed: dict[tuple[str, str], DeclarationRecord] = dict(existing)
+        for (index, valuation), key in zip(valued, keys, strict=True):
+            command = commands[index]
+            stored = claimed.get(key)
+            if stored is not None:
+                outcomes[index] = _replay(stored, command)
+                continue
+            record, events = _new_record(command, valuation, context, now)
+            claimed[key] = record
+            new_rows.append((record, item_rows(command.declaration, valuation)))
+            new_events.extend(events)
+            outcomes[index] = Lodged(record, created=True)
+        if not new_rows:
+            return [outcome for outcome in outcomes if outcome is not None]
+        try:
+            uow.declarations.add_many(new_rows)
+            uow.events.add_many(new_events)
+            uow.commit()
+        except DuplicateDeclaration:
+            uow.rollback()
+        else:
+            return [outcome for outcome in outcomes if outcome is not None]
+    # A concurrent writer stored one of these LRNs first: lodge one by one, so that each
+    # command is answered as new or as a replay of what the other writer stored.
+    if len(commands) == 1:
+        return lodge_declarations(commands, uow, context)
+    return [
+        outcome for command in commands for outcome in lodge_declarations([command], uow, context)
+    ]
+
+
+def _replay(stored: DeclarationRecord, command: LodgeDeclaration) -> LodgeOutcome:
+    if stored.payload_hash == payload_hash(command.document):
+        return Lodged(stored, created=False)
+    return Conflict(
+        f"LRN {stored.lrn} was already lodged by {stored.declarant_id} with different "
+        f"content (declaration {stored.id}); amend that declaration or use a new LRN"
+    )
+
+
+def lodge_declaration(
+    command: LodgeDeclaration, uow: AbstractUnitOfWork, context: ClearanceContext
+) -> Lodged:
+    """Lodge one declaration; raises the refusal instead of returning it."""
+    (outcome,) = lodge_declarations([command], uow, context)
+    if isinstance(outcome, Lodged):
+        return outcome
+    raise outcome

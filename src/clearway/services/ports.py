@@ -1,0 +1,127 @@
+"""What the handlers need from storage, as abstract interfaces; adapters implement them."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from clearway.domain.access import Principal
+from clearway.domain.events import Event
+from clearway.domain.record import DeclarationRecord, StoredEvent
+
+
+class DuplicateDeclaration(Exception):
+    """Another transaction stored the same declarant and LRN first."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    sequence: int
+    commodity_code: str
+    origin_country: str
+    preference: str | None
+    net_mass_kg: Any
+    invoice_amount: Any
+    customs_value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """Filters for listing declarations; ``None`` means 'any'."""
+
+    status: str | None = None
+    type: str | None = None
+    lrn: str | None = None
+    declarant_id: str | None = None
+    office: str | None = None
+    commodity_code: str | None = None
+    lodged_from: datetime | None = None
+    lodged_to: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Position after the last row of a page: rows are ordered newest first."""
+
+    lodged_at: datetime
+    id: str
+
+
+class AbstractDeclarationRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, record: DeclarationRecord, items: Sequence[ItemRow]) -> None: ...
+
+    @abc.abstractmethod
+    def add_many(self, records: Sequence[tuple[DeclarationRecord, Sequence[ItemRow]]]) -> None: ...
+
+    @abc.abstractmethod
+    def add_version(
+        self, record: DeclarationRecord, items: Sequence[ItemRow], actor: str
+    ) -> None:
+        """Store ``record.version`` as a new version and make it current."""
+
+    @abc.abstractmethod
+    def update_status(self, record: DeclarationRecord) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, declaration_id: str) -> DeclarationRecord | None: ...
+
+    @abc.abstractmethod
+    def get_by_mrn(self, mrn: str) -> DeclarationRecord | None: ...
+
+    @abc.abstractmethod
+    def find_by_lrn(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], DeclarationRecord]:
+        """Stored declarations for ``(declarant_id, lrn)`` pairs, by pair."""
+
+    @abc.abstractmethod
+    def list(
+        self,
+        principal: Principal,
+        filters: ListFilter,
+        after: Cursor | None,
+        limit: int,
+    ) -> list[DeclarationRecord]: ...
+
+    @abc.abstractmethod
+    def version_payload(self, declaration_id: str, version: int) -> dict[str, Any] | None: ...
+
+
+class AbstractEventStore(abc.ABC):
+    @abc.abstractmethod
+    def add_many(self, events: Sequence[Event]) -> None: ...
+
+    @abc.abstractmethod
+    def for_declaration(self, declaration_id: str) -> list[StoredEvent]: ...
+
+    @abc.abstractmethod
+    def since(self, sequence: int, limit: int) -> list[StoredEvent]: ...
+
+
+class AbstractUnitOfWork(abc.ABC):
+    """One transaction: everything written through it commits together or not at all."""
+
+    declarations: AbstractDeclarationRepository
+    events: AbstractEventStore
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
