@@ -7,6 +7,7 @@ in ``clearway/reference/data`` (provenance in ``PROVENANCE.md`` there).
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -96,23 +97,26 @@ def hs_rows() -> Iterator[HsRow]:
 
 
 def read_rates(path: Path) -> list[ExchangeRate]:
-    """Parse a rates CSV: ``currency,valid_from,valid_to,rate`` (rate: national units per unit).
+    """Parse a rates CSV file; see ``parse_rates``."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RatesFileError(f"{path}: {error}") from error
+    return parse_rates(text, path.name)
+
+
+def parse_rates(text: str, source: str) -> list[ExchangeRate]:
+    """Parse ``currency,valid_from,valid_to,rate`` rows (rate: national units per unit).
 
     Raises ``RatesFileError`` naming the first bad line; nothing is half-read.
     """
-    rates: list[ExchangeRate] = []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"currency", "valid_from", "rate"} - set(reader.fieldnames or ())
-            if missing:
-                raise RatesFileError(f"{path.name}: missing columns {', '.join(sorted(missing))}")
-            for line, row in enumerate(reader, start=2):
-                rates.append(_rate(row, f"{path.name} line {line}"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise RatesFileError(f"{path}: {error}") from error
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"currency", "valid_from", "rate"} - set(reader.fieldnames or ())
+    if missing:
+        raise RatesFileError(f"{source}: missing columns {', '.join(sorted(missing))}")
+    rates = [_rate(row, f"{source} line {line}") for line, row in enumerate(reader, start=2)]
     if not rates:
-        raise RatesFileError(f"{path.name}: no rates")
+        raise RatesFileError(f"{source}: no rates")
     return rates
 
 

@@ -32,15 +32,16 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class Money(TypeDecorator[Decimal]):
-    """Exact decimals: NUMERIC on PostgreSQL, text on SQLite (which has no decimal type)."""
+    """Exact decimals keeping their scale: unconstrained NUMERIC on PostgreSQL, text on SQLite
+    (which has no decimal type)."""
 
-    impl = Numeric(24, 6)
+    impl = Numeric()
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(40))
-        return dialect.type_descriptor(Numeric(24, 6, asdecimal=True))
+        return dialect.type_descriptor(Numeric(asdecimal=True))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
         if value is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date
 from decimal import Decimal
 
 from clearway.domain.declaration import Declaration, DeclarationType
@@ -16,7 +16,16 @@ Found = Iterator[tuple[str, str]]
 SEA_MODES = frozenset({"sea", "inland_waterway"})
 CONTAINER_MODES = frozenset({"sea", "rail", "road", "inland_waterway"})
 FLIGHT_NUMBER = re.compile(r"^[A-Z0-9]{2}[A-Z]?\d{1,4}[A-Z]?$")
-LIMITATION_PERIOD = timedelta(days=3 * 365)
+LIMITATION_YEARS = 3
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (a period in years counts calendar years, not
+    365-day blocks); 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 @rule("BR001", "Procedure code fits the declaration type", basis="UCC DA/IA Annex B, DE 1/10")
@@ -170,7 +179,7 @@ def invoice_not_future(declaration: Declaration, context: RuleContext) -> Found:
 )
 def invoice_within_limitation(declaration: Declaration, context: RuleContext) -> Found:
     issued = declaration.invoice.date
-    if issued is not None and issued < context.today - LIMITATION_PERIOD:
+    if issued is not None and issued < _years_before(context.today, LIMITATION_YEARS):
         yield (
             "/invoice/date",
             f"the invoice date {issued.isoformat()} is more than three years ago",

@@ -14,6 +14,8 @@ Found = Iterator[tuple[str, str]]
 
 MAX_ITEMS = 999
 INVOICE_DOCUMENTS = frozenset({"N380", "N935"})
+# DE 4/17 first digit: 1 third-country duty, 2 GSP, 3 trade-agreement preference.
+PREFERENTIAL = frozenset({"2", "3"})
 CONTROL_ENTRY = {
     "dual-use": re.compile(r"^[0-9][A-E][0-9]{3}(\.[a-z0-9]+)*$"),
     "military": re.compile(r"^ML(?:[1-9]|1[0-9]|2[0-2])(\.[a-z0-9]+)*$"),
@@ -143,7 +145,7 @@ def preference_on_foreign_imports(declaration: Declaration, context: RuleContext
             continue
         if declaration.type is DeclarationType.EXPORT:
             yield f"/items/{index}/preference", "a tariff preference is claimed only on imports"
-        elif item.preference.startswith("3") and item.origin_country == context.country:
+        elif item.preference[:1] in PREFERENTIAL and item.origin_country == context.country:
             yield (
                 f"/items/{index}/preference",
                 f"a preferential rate cannot be claimed on goods of {context.country} origin",

@@ -40,8 +40,8 @@ def upgrade() -> None:
     sa.Column('destination_country', sa.String(length=2), nullable=False),
     sa.Column('dispatch_country', sa.String(length=2), nullable=True),
     sa.Column('invoice_currency', sa.String(length=3), nullable=False),
-    sa.Column('invoice_amount', clearway.adapters.types.Money(precision=24, scale=6), nullable=False),
-    sa.Column('customs_value', clearway.adapters.types.Money(precision=24, scale=6), nullable=True),
+    sa.Column('invoice_amount', clearway.adapters.types.Money(), nullable=False),
+    sa.Column('customs_value', clearway.adapters.types.Money(), nullable=True),
     sa.Column('item_count', sa.Integer(), nullable=False),
     sa.Column('payload_hash', sa.String(length=64), nullable=False),
     sa.Column('lodged_by', sa.String(length=64), nullable=False),
@@ -77,7 +77,7 @@ def upgrade() -> None:
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('valid_from', sa.Date(), nullable=False),
     sa.Column('valid_to', sa.Date(), nullable=True),
-    sa.Column('rate', clearway.adapters.types.Money(precision=24, scale=6), nullable=False),
+    sa.Column('rate', clearway.adapters.types.Money(), nullable=False),
     sa.Column('loaded_at', clearway.adapters.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('currency', 'valid_from', name=op.f('pk_exchange_rates'))
     )
@@ -141,9 +141,9 @@ def upgrade() -> None:
     sa.Column('commodity_code', sa.String(length=10), nullable=False),
     sa.Column('origin_country', sa.String(length=2), nullable=False),
     sa.Column('preference', sa.String(length=3), nullable=True),
-    sa.Column('net_mass_kg', clearway.adapters.types.Money(precision=24, scale=6), nullable=False),
-    sa.Column('invoice_amount', clearway.adapters.types.Money(precision=24, scale=6), nullable=False),
-    sa.Column('customs_value', clearway.adapters.types.Money(precision=24, scale=6), nullable=True),
+    sa.Column('net_mass_kg', clearway.adapters.types.Money(), nullable=False),
+    sa.Column('invoice_amount', clearway.adapters.types.Money(), nullable=False),
+    sa.Column('customs_value', clearway.adapters.types.Money(), nullable=True),
     sa.ForeignKeyConstraint(['declaration_id', 'version'], ['declaration_versions.declaration_id', 'declaration_versions.version'], name='fk_declaration_items_version'),
     sa.PrimaryKeyConstraint('declaration_id', 'version', 'sequence', name=op.f('pk_declaration_items'))
     )

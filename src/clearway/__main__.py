@@ -1,0 +1,3 @@
+from clearway.entrypoints.cli.main import main
+
+main()

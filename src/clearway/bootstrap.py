@@ -1,0 +1,61 @@
+"""The composition root: one place that wires settings, storage, reference data and handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sqlalchemy import Engine
+
+from clearway.adapters import migrate
+from clearway.adapters.database import create_database_engine
+from clearway.adapters.reference_store import load_reference, read_reference, reference_loaded
+from clearway.adapters.security import UserStore
+from clearway.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from clearway.config import Settings
+from clearway.domain.reference import RateTable
+from clearway.domain.valuation import ValuationBasis
+from clearway.services.context import ClearanceContext
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    context: ClearanceContext
+    users: UserStore
+
+    def uow(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine)
+
+    def refresh_rates(self) -> None:
+        """Re-read exchange rates after an administrator loaded new ones."""
+        fresh = read_reference(self.engine)
+        self.context.reference = replace(self.context.reference, rates=fresh.rates)
+
+    def rates(self) -> RateTable:
+        return self.context.reference.rates
+
+
+def prepare_database(engine: Engine, *, load_if_empty: bool = True) -> None:
+    """Migrate to the newest schema and load the shipped reference data if none is there."""
+    migrate.upgrade(engine)
+    if load_if_empty and not reference_loaded(engine):
+        load_reference(engine)
+
+
+def build_runtime(
+    settings: Settings, *, prepare: bool = True, clock: Callable[..., object] | None = None
+) -> Runtime:
+    engine = create_database_engine(settings.database_url)
+    if prepare:
+        prepare_database(engine)
+    context = ClearanceContext(
+        reference=read_reference(engine),
+        country=settings.country,
+        national_currency=settings.national_currency,
+        import_basis=ValuationBasis(settings.valuation_basis),
+    )
+    if clock is not None:
+        context.clock = clock  # type: ignore[assignment]
+    return Runtime(settings=settings, engine=engine, context=context, users=UserStore(engine))

@@ -1,0 +1,49 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import clearway
+from clearway.bootstrap import Runtime, build_runtime
+from clearway.config import Settings, get_settings
+from clearway.entrypoints.api import problems
+from clearway.entrypoints.api.limits import BodySizeLimit
+from clearway.entrypoints.api.routers import auth, declarations, health, reference
+
+DESCRIPTION = """Lodge import and export declarations and follow them through clearance.
+
+Authenticate with `POST /api/v1/auth/token` (username and password) and send the token as
+`Authorization: Bearer …`, or send an API key as `X-API-Key`. Every error is an RFC 9457
+`application/problem+json` document; validation errors list each problem with a JSON pointer.
+"""
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or (runtime.settings if runtime else get_settings())
+    if not settings.demo:
+        settings.signing_key()  # refuse to start with a default or missing secret
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not hasattr(app.state, "runtime"):
+            app.state.runtime = build_runtime(settings)
+        yield
+        app.state.runtime.engine.dispose()
+
+    app = FastAPI(
+        title="Clearway",
+        version=clearway.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    problems.install(app)
+    for router in (auth.router, declarations.router, reference.router, health.router):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

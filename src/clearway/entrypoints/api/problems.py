@@ -1,0 +1,96 @@
+"""RFC 9457 problem details: every error the API returns, mapped in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from clearway.domain.errors import ClearwayError, NotAuthenticated, ValidationFailed
+from clearway.domain.rules import Violation
+from clearway.entrypoints.schemas import pointer
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("clearway.api")
+
+
+def problem(
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: Sequence[Violation] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:clearway:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = [
+            {"code": error.code, "pointer": error.pointer, "detail": error.message}
+            for error in errors
+        ]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def _clearway_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ClearwayError)
+    errors = error.violations if isinstance(error, ValidationFailed) else ()
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
+    return problem(request, error.status, error.slug, error.title, error.detail, errors, headers)
+
+
+async def _request_validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    details = list(error.errors())
+    if any(detail.get("type") == "json_invalid" for detail in details):
+        return problem(request, 400, "malformed-json", "Malformed JSON",
+                       "the request body is not valid JSON")
+    violations = []
+    for detail in details:
+        location = tuple(detail.get("loc", ()))
+        where, rest = (location[0], location[1:]) if location else ("body", ())
+        if where == "body":
+            violations.append(Violation(f"SCHEMA.{detail['type']}", pointer(rest), detail["msg"]))
+        else:
+            name = ".".join(str(part) for part in rest)
+            violations.append(
+                Violation(f"SCHEMA.{detail['type']}", f"{where}:{name}", detail["msg"])
+            )
+    if all(v.pointer.startswith(("query:", "path:", "header:")) for v in violations):
+        return problem(request, 400, "bad-request", "Bad request",
+                       "the query or path parameters are not valid", violations)
+    count = len(violations)
+    return problem(request, 422, "validation-failed", "Declaration is not valid",
+                   f"{count} problem{'s' if count != 1 else ''} found", violations)
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed", 415: "Unsupported media type"}
+    title = titles.get(error.status_code, "HTTP error")
+    return problem(request, error.status_code, title.lower().replace(" ", "-"), title,
+                   str(error.detail), headers=getattr(error, "headers", None))
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem(request, 500, "internal-error", "Internal error",
+                   "the request could not be completed; nothing was stored")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ClearwayError, _clearway_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,180 @@
+"""Declarations: lodge, read, list, amend, cancel, history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Header, Query, Response, status
+
+from clearway.domain.errors import BadRequest
+from clearway.entrypoints.api.deps import CurrentPrincipal, RuntimeDep
+from clearway.entrypoints.api.models import (
+    CancelRequest,
+    DeclarationPage,
+    DeclarationPublic,
+    HistoryEntry,
+    decode_cursor,
+    encode_cursor,
+    history_entry,
+    public,
+    summary,
+)
+from clearway.entrypoints.schemas import DeclarationIn, to_document, to_domain
+from clearway.services.changes import (
+    AmendDeclaration,
+    CancelDeclaration,
+    amend_declaration,
+    cancel_declaration,
+)
+from clearway.services.lodging import LodgeDeclaration, lodge_declaration
+from clearway.services.ports import ListFilter
+from clearway.services.queries import get_visible, history, list_declarations
+
+router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
+
+DeclarationBody = Annotated[DeclarationIn, Body(description="The declaration, as lodged")]
+IfMatch = Annotated[
+    str | None,
+    Header(description='Version the change applies to, as the ETag of a GET (e.g. `"v2"`)'),
+]
+PROBLEMS = {
+    code: {"content": {"application/problem+json": {}}, "description": text}
+    for code, text in {
+        400: "Malformed JSON or query", 401: "Not authenticated", 403: "Role not allowed",
+        404: "No such declaration visible to the caller", 409: "Conflicts with stored state",
+        412: "Version in If-Match is not current", 413: "Body too large",
+        422: "Schema, code-list or business-rule errors, all listed in `errors`",
+    }.items()
+}
+
+
+def _expected_version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.startswith("v") or not tag[1:].isdigit():
+        raise BadRequest('If-Match must be an ETag of this API, such as "v2"')
+    return int(tag[1:])
+
+
+def _etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"v{version}"'
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DeclarationPublic,
+    responses={200: {"description": "Same LRN lodged before with the same content"}, **PROBLEMS},
+)
+def lodge(
+    body: DeclarationBody, principal: CurrentPrincipal, runtime: RuntimeDep, response: Response
+) -> DeclarationPublic:
+    """Lodge a declaration. It is validated, valued and accepted with an MRN at once, or
+    refused with every problem listed. Lodging the same LRN again returns the same declaration."""
+    command = LodgeDeclaration(to_domain(body), to_document(body), principal)
+    outcome = lodge_declaration(command, runtime.uow(), runtime.context)
+    record = outcome.record
+    if outcome.created:
+        response.headers["Location"] = f"/api/v1/declarations/{record.id}"
+    else:
+        response.status_code = status.HTTP_200_OK
+    _etag(response, record.version)
+    return public(record, runtime.settings.national_currency)
+
+
+@router.get("", response_model=DeclarationPage, responses=PROBLEMS)
+def list_(
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    status_: Annotated[
+        Literal["lodged", "accepted", "rejected", "assessed", "risk_scored", "laned", "held",
+                "released", "cancelled"] | None,
+        Query(alias="status"),
+    ] = None,
+    type_: Annotated[Literal["IM", "EX"] | None, Query(alias="type")] = None,
+    lrn: Annotated[str | None, Query(max_length=35)] = None,
+    declarant: Annotated[str | None, Query(max_length=17, description="Declarant EORI")] = None,
+    office: Annotated[str | None, Query(max_length=8)] = None,
+    commodity_code: Annotated[
+        str | None, Query(pattern=r"^\d{2,10}$", description="Commodity code or its prefix")
+    ] = None,
+    lodged_from: Annotated[datetime | None, Query(description="Inclusive, ISO 8601")] = None,
+    lodged_to: Annotated[datetime | None, Query(description="Exclusive, ISO 8601")] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> DeclarationPage:
+    """Declarations the caller may see, newest first, a page at a time."""
+    for moment in (lodged_from, lodged_to):
+        if moment is not None and moment.tzinfo is None:
+            raise BadRequest("lodged_from and lodged_to need a time zone (e.g. 2026-11-23T00:00Z)")
+    filters = ListFilter(
+        status=status_, type=type_, lrn=lrn, declarant_id=declarant, office=office,
+        commodity_code=commodity_code, lodged_from=lodged_from, lodged_to=lodged_to,
+    )
+    after = decode_cursor(cursor) if cursor else None
+    with runtime.uow() as uow:
+        page, following = list_declarations(uow, principal, filters, after, limit)
+    currency = runtime.settings.national_currency
+    return DeclarationPage(
+        items=[summary(record, currency) for record in page],
+        next_cursor=encode_cursor(following) if following else None,
+    )
+
+
+@router.get("/{reference}", response_model=DeclarationPublic, responses=PROBLEMS)
+def get(
+    reference: Annotated[str, "Declaration id or MRN"],
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    response: Response,
+) -> DeclarationPublic:
+    """One declaration, by its id or its MRN."""
+    with runtime.uow() as uow:
+        record = get_visible(uow, principal, reference)
+    _etag(response, record.version)
+    return public(record, runtime.settings.national_currency)
+
+
+@router.post("/{reference}/amendments", response_model=DeclarationPublic, responses=PROBLEMS)
+def amend(
+    reference: str,
+    body: DeclarationBody,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> DeclarationPublic:
+    """Amend a declaration before release: the body is the whole amended declaration; it is
+    validated and valued again and stored as a new version."""
+    command = AmendDeclaration(
+        reference, to_domain(body), to_document(body), principal, _expected_version(if_match)
+    )
+    record = amend_declaration(command, runtime.uow(), runtime.context)
+    _etag(response, record.version)
+    return public(record, runtime.settings.national_currency)
+
+
+@router.post("/{reference}/cancellation", response_model=DeclarationPublic, responses=PROBLEMS)
+def cancel(
+    reference: str,
+    body: CancelRequest,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> DeclarationPublic:
+    """Cancel (invalidate) a declaration before release, giving the reason."""
+    command = CancelDeclaration(reference, body.reason, principal, _expected_version(if_match))
+    record = cancel_declaration(command, runtime.uow(), runtime.context)
+    _etag(response, record.version)
+    return public(record, runtime.settings.national_currency)
+
+
+@router.get("/{reference}/history", response_model=list[HistoryEntry], responses=PROBLEMS)
+def history_(reference: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> list[HistoryEntry]:
+    """Every state change of the declaration, oldest first, with its outbox sequence number."""
+    with runtime.uow() as uow:
+        events = history(uow, principal, reference)
+    return [history_entry(event) for event in events]

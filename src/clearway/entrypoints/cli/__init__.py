@@ -1,0 +1,1 @@
+"""The ``clearway`` command line."""

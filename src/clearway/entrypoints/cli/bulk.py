@@ -1,0 +1,127 @@
+"""Bulk lodging from JSON Lines: parse, lodge in batches, count and explain refusals."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from pydantic import ValidationError
+
+from clearway.bootstrap import Runtime
+from clearway.domain.access import Principal
+from clearway.domain.errors import ClearwayError, ValidationFailed
+from clearway.domain.rules import Violation
+from clearway.entrypoints.schemas import parse_declaration, schema_violations
+from clearway.services.lodging import LodgeDeclaration, Lodged, lodge_declarations
+
+
+@dataclass
+class BulkSummary:
+    read: int = 0
+    accepted: int = 0
+    replayed: int = 0
+    rejected: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes, int]]:
+    """Non-blank lines with their number and the byte offset after them."""
+    with path.open("rb") as handle:
+        offset = 0
+        for number, line in enumerate(handle, start=1):
+            offset += len(line)
+            if line.strip():
+                yield number, line, offset
+
+
+def _reject(out: IO[bytes], number: int, lrn: str | None, violations: list[Violation],
+            detail: str) -> None:
+    out.write(orjson.dumps({
+        "line": number,
+        "lrn": lrn,
+        "detail": detail,
+        "errors": [{"code": v.code, "pointer": v.pointer, "detail": v.message} for v in violations],
+    }) + b"\n")
+
+
+def process_file(
+    runtime: Runtime,
+    path: Path,
+    rejects: IO[bytes],
+    actor: Principal,
+    *,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] = lambda _offset: None,
+) -> BulkSummary:
+    """Lodge every declaration in a JSON Lines file; refusals go to ``rejects`` as JSON Lines."""
+    summary = BulkSummary()
+    started = time.perf_counter()
+    batch: list[tuple[int, LodgeDeclaration]] = []
+
+    def flush() -> None:
+        outcomes = lodge_declarations([c for _, c in batch], runtime.uow(), runtime.context)
+        for (number, command), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Lodged):
+                if outcome.created:
+                    summary.accepted += 1
+                else:
+                    summary.replayed += 1
+                continue
+            summary.rejected += 1
+            violations = outcome.violations if isinstance(outcome, ValidationFailed) else []
+            summary.reasons.update({v.code for v in violations} or {outcome.slug})
+            _reject(rejects, number, command.declaration.lrn, violations, outcome.detail)
+        batch.clear()
+
+    for number, line, offset in _lines(path):
+        summary.read += 1
+        try:
+            parsed = parse_declaration(line)
+        except ValidationError as error:
+            violations = schema_violations(error)
+            summary.rejected += 1
+            summary.reasons.update({v.code for v in violations})
+            _reject(rejects, number, _lrn_of(line), violations, "the declaration does not parse")
+        else:
+            batch.append((number, LodgeDeclaration(parsed.declaration, parsed.document, actor)))
+        if len(batch) >= batch_size:
+            flush()
+            progress(offset)
+    if batch:
+        flush()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _lrn_of(line: bytes) -> str | None:
+    try:
+        document: Any = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    lrn = document.get("lrn") if isinstance(document, dict) else None
+    return lrn if isinstance(lrn, str) else None
+
+
+def lodge_files(
+    runtime: Runtime, paths: list[Path], actor: Principal
+) -> Iterator[tuple[Path, Lodged | ClearwayError]]:
+    """Lodge declarations from JSON files, one at a time, answering each."""
+    for path in paths:
+        try:
+            parsed = parse_declaration(path.read_bytes())
+        except ValidationError as error:
+            yield path, ValidationFailed(schema_violations(error))
+            continue
+        command = LodgeDeclaration(parsed.declaration, parsed.document, actor)
+        (outcome,) = lodge_declarations([command], runtime.uow(), runtime.context)
+        yield path, outcome

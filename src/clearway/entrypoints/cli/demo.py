@@ -1,0 +1,40 @@
+"""Seeding the demo: one user per role and a few hundred generated declarations."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+
+from clearway.bootstrap import Runtime
+from clearway.domain.access import Principal, Role
+from clearway.entrypoints.schemas import parse_declaration
+from clearway.services.lodging import LodgeDeclaration, Lodged, lodge_declarations
+from clearway.services.simulation import simulate
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    role: str
+    username: str
+    password: str
+    company: str | None
+
+
+def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[DemoUser], int]:
+    payloads = list(simulate(count, seed, reference=runtime.context.reference))
+    declarants = Counter(payload["declarant"]["id"] for payload in payloads)
+    trader_company = declarants.most_common(1)[0][0] if declarants else "GB123456789000"
+    credentials = []
+    for role in Role:
+        company = trader_company if role is Role.TRADER else None
+        password = secrets.token_urlsafe(9)
+        runtime.users.create(role.value, password, role, company)
+        credentials.append(DemoUser(role.value, role.value, password, company))
+    actor = Principal("demo-seed", Role.ADMIN)
+    commands = []
+    for payload in payloads:
+        parsed = parse_declaration(payload)
+        commands.append(LodgeDeclaration(parsed.declaration, parsed.document, actor))
+    outcomes = lodge_declarations(commands, runtime.uow(), runtime.context)
+    return credentials, sum(isinstance(outcome, Lodged) for outcome in outcomes)

@@ -1,0 +1,250 @@
+"""``clearway``: serve the API, run the demo, migrate, load reference data, lodge in bulk."""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from clearway.adapters import migrate
+from clearway.adapters.database import create_database_engine
+from clearway.adapters.reference_files import RatesFileError, read_rates, shipped_reference
+from clearway.adapters.reference_store import load_rates, load_reference
+from clearway.bootstrap import build_runtime
+from clearway.config import InsecureSettings, Settings, get_settings
+from clearway.domain.access import Principal, Role
+from clearway.domain.errors import ClearwayError
+from clearway.entrypoints.cli.bulk import lodge_files, process_file
+from clearway.services.lodging import Lodged
+from clearway.services.simulation import simulate as generate
+
+app = typer.Typer(help="Clearway customs clearance.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and API keys.", no_args_is_help=True)
+reference_app = typer.Typer(help="Reference data: code lists, HS, exchange rates.",
+                            no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(reference_app, name="reference")
+
+console = Console(stderr=True)
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr and a non-zero exit."""
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+def cli_actor() -> Principal:
+    return Principal(f"cli:{getpass.getuser()}", Role.ADMIN)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the HTTP API (settings from CLEARWAY_* variables)."""
+    import uvicorn
+
+    settings = get_settings()
+    try:
+        settings.signing_key()
+    except InsecureSettings as error:
+        fail(str(error))
+    uvicorn.run("clearway.entrypoints.api.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    count: Annotated[int, typer.Option(help="Generated declarations to lodge")] = 300,
+    database: Annotated[Path, typer.Option(help="SQLite file, created afresh")] = Path(
+        "clearway-demo.db"
+    ),
+) -> None:
+    """Start afresh on SQLite with reference data, demo users and generated declarations."""
+    import uvicorn
+
+    from clearway.entrypoints.api.app import create_app
+    from clearway.entrypoints.cli.demo import seed_demo
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    settings = Settings(
+        database_url=f"sqlite:///{database}", demo=True, secret_key=secrets.token_urlsafe(48)
+    )
+    runtime = build_runtime(settings)
+    credentials, lodged = seed_demo(runtime, count)
+    table = Table(title="Demo users (this run only)")
+    for column in ("role", "username", "password", "company"):
+        table.add_column(column)
+    for user in credentials:
+        table.add_row(user.role, user.username, user.password, user.company or "")
+    out = Console()
+    out.print(table)
+    out.print(f"{lodged} declarations lodged into {database}.")
+    out.print(f"API docs: http://{host}:{port}/docs   token: POST http://{host}:{port}"
+              "/api/v1/auth/token")
+    uvicorn.run(create_app(runtime=runtime), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database (CLEARWAY_DATABASE_URL) to the newest schema."""
+    engine = create_database_engine(get_settings().database_url)
+    migrate.upgrade(engine)
+    console.print(f"schema at revision {migrate.current_revision(engine)}")
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="Login name")],
+    password: Annotated[str, typer.Option(help="At least 8 characters")],
+    role: Annotated[Role, typer.Option(help="Role")],
+    company: Annotated[str | None, typer.Option(help="Company EORI (traders)")] = None,
+) -> None:
+    """Create a user."""
+    runtime = build_runtime(get_settings())
+    try:
+        runtime.users.create(username, password, role, company)
+    except (ValueError, ClearwayError) as error:
+        fail(str(error))
+    console.print(f"created {role.value} {username}")
+
+
+@users_app.command("api-key")
+def users_api_key(
+    username: Annotated[str, typer.Option(help="User the key acts as")],
+    name: Annotated[str, typer.Option(help="What the key is for")] = "system",
+) -> None:
+    """Create an API key for a user; it is printed once."""
+    runtime = build_runtime(get_settings())
+    try:
+        key = runtime.users.create_api_key(username, name)
+    except ValueError as error:
+        fail(str(error))
+    typer.echo(key)
+
+
+@reference_app.command("load")
+def reference_load() -> None:
+    """Load code lists, the HS 2022 nomenclature and the shipped exchange rates."""
+    engine = create_database_engine(get_settings().database_url)
+    migrate.upgrade(engine)
+    counts = load_reference(engine)
+    console.print(", ".join(f"{table}: {rows}" for table, rows in counts.items()))
+
+
+@reference_app.command("rates")
+def reference_rates(
+    file: Annotated[Path, typer.Argument(help="CSV: currency,valid_from,valid_to,rate")],
+) -> None:
+    """Load exchange rates (national currency per unit) from a CSV; all rows or none."""
+    try:
+        rates = read_rates(file)
+    except RatesFileError as error:
+        fail(str(error))
+    engine = create_database_engine(get_settings().database_url)
+    migrate.upgrade(engine)
+    stored = load_rates(engine, rates)
+    console.print(f"loaded {len(rates)} rates; {stored} stored")
+
+
+@app.command()
+def lodge(
+    files: Annotated[list[Path], typer.Argument(help="Declaration JSON files")],
+) -> None:
+    """Lodge declarations from JSON files; prints each MRN or every problem found."""
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        fail(f"no such file: {', '.join(missing)}")
+    runtime = build_runtime(get_settings())
+    refused = 0
+    for path, outcome in lodge_files(runtime, files, cli_actor()):
+        if isinstance(outcome, Lodged):
+            state = "accepted" if outcome.created else "already lodged"
+            typer.echo(f"{path}: {state} {outcome.record.mrn} (id {outcome.record.id})")
+            continue
+        refused += 1
+        typer.echo(f"{path}: refused: {outcome.detail}")
+        for violation in getattr(outcome, "violations", []):
+            typer.echo(f"  {violation.code} {violation.pointer}: {violation.message}")
+    if refused:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def process(
+    file: Annotated[Path, typer.Argument(help="JSON Lines file, one declaration a line")],
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where refusals go (default FILE.rejected.jsonl)")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
+) -> None:
+    """Lodge a file of declarations in bulk, with a progress bar and a summary."""
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    rejects = rejects or file.with_suffix(".rejected.jsonl")
+    runtime = build_runtime(get_settings())
+    columns = (TextColumn("[bold]lodging"), BarColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar, rejects.open("wb") as out:
+        task = bar.add_task("lodging", total=file.stat().st_size)
+        summary = process_file(runtime, file, out, cli_actor(), batch_size=batch_size,
+                               progress=lambda offset: bar.update(task, completed=offset))
+    table = Table(title=f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
+                        f"({summary.rate:,.0f}/s)")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    table.add_row("accepted", str(summary.accepted))
+    table.add_row("already lodged", str(summary.replayed))
+    table.add_row("rejected", str(summary.rejected))
+    for code, times in summary.reasons.most_common(10):
+        table.add_row(f"  {code}", str(times))
+    Console().print(table)
+    if summary.rejected:
+        Console().print(f"reasons for each refusal: {rejects}")
+
+
+@app.command()
+def simulate(
+    count: Annotated[int, typer.Option(min=1, help="Declarations to generate")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same file")] = 1,
+    bad_share: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share breaking a rule")] = 0.0,
+    suspicious_share: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share that is valid but suspicious")
+    ] = 0.0,
+    start: Annotated[str | None, typer.Option(help="Reference date, YYYY-MM-DD")] = None,
+) -> None:
+    """Write realistic import and export declarations as JSON Lines to standard output."""
+    try:
+        day = date.fromisoformat(start) if start else None
+    except ValueError:
+        fail(f"--start {start!r} is not a date (YYYY-MM-DD)")
+    write = sys.stdout.buffer.write
+    for payload in generate(count, seed, reference=shipped_reference(), bad_share=bad_share,
+                            suspicious_share=suspicious_share, start=day):
+        write(orjson.dumps(payload) + b"\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

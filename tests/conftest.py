@@ -1,0 +1,189 @@
+"""Shared fixtures: the real databases (SQLite always, PostgreSQL when configured), a runtime
+wired to them with a fixed clock, and an API client with a token per role."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import Engine, text
+
+from clearway.adapters.database import create_database_engine
+from clearway.adapters.security import hash_password, issue_token
+from clearway.adapters.tables import metadata, users
+from clearway.bootstrap import Runtime, build_runtime, prepare_database
+from clearway.config import Settings
+from clearway.domain.access import Principal, Role
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT.parent / "shared" / "examples"
+POSTGRES_URL = os.environ.get("CLEARWAY_TEST_POSTGRES_URL")
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# Tables that reference data lives in: kept between tests; everything else is emptied.
+REFERENCE_TABLES = {"code_lists", "hs_nomenclature", "exchange_rates", "alembic_version"}
+
+
+def example(name: str) -> dict[str, Any]:
+    """One of the shared example payloads (``import`` or ``export``), as a fresh dict."""
+    payload: dict[str, Any] = orjson.loads((EXAMPLES / f"{name}-declaration.json").read_bytes())
+    return payload
+
+
+def example_bytes(name: str) -> bytes:
+    return (EXAMPLES / f"{name}-declaration.json").read_bytes()
+
+
+def _postgres_reachable(url: str) -> str | None:
+    try:
+        engine = create_database_engine(url)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001
+        return str(error).splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with reference data, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = create_database_engine(f"sqlite:///{path}")
+    prepare_database(engine)
+    engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A private schema in the PostgreSQL test database, migrated once, dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need CLEARWAY_TEST_POSTGRES_URL (e.g. "
+                    "postgresql://postgres@127.0.0.1:5432/test)")
+    problem = _postgres_reachable(POSTGRES_URL)
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"CLEARWAY_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {problem}")
+        pytest.skip(f"PostgreSQL at CLEARWAY_TEST_POSTGRES_URL is unreachable: {problem}")
+    schema = f"cw_test_{uuid.uuid4().hex[:10]}"
+    admin = create_database_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _schema_url(schema)
+    engine = create_database_engine(url)
+    prepare_database(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _schema_url(schema: str) -> str:
+    assert POSTGRES_URL
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+def _empty_tables(engine: Engine) -> None:
+    names = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database ready for use (migrated, reference data loaded), empty of declarations."""
+    if request.param == "sqlite":
+        path = tmp_path / "clearway.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_schema")
+    engine = create_database_engine(url)
+    _empty_tables(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret_key=SECRET)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    built = build_runtime(settings, prepare=False, clock=lambda: NOW)
+    yield built
+    built.engine.dispose()
+
+
+USERS = {
+    "broker": (Role.TRADER, "GB123456789000"),  # declarant of the import example
+    "northwind": (Role.TRADER, "GB987654321000"),  # importer of the import example
+    "acme": (Role.TRADER, "GB555000111000"),  # declarant and exporter of the export example
+    "stranger": (Role.TRADER, "GB000000000001"),
+    "officer": (Role.OFFICER, None),
+    "analyst": (Role.RISK_ANALYST, None),
+    "agency": (Role.AGENCY, None),
+    "auditor": (Role.AUDITOR, None),
+    "admin": (Role.ADMIN, None),
+}
+PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def add_user(runtime: Runtime, username: str) -> str:
+    """Store one of ``USERS`` (password ``PASSWORD``) and return a bearer token for it.
+
+    The Argon2 hash is computed once per session and the token minted directly, so that
+    tests other than the login tests do not pay for password hashing.
+    """
+    role, company = USERS[username]
+    with runtime.engine.begin() as connection:
+        connection.execute(users.insert().values(
+            username=username, password_hash=password_hash(), role=role.value,
+            company_id=company, active=True, created_at=NOW,
+        ))
+    return issue_token(Principal(username, role, company), SECRET, timedelta(minutes=30)).token
+
+
+@pytest.fixture
+def api(runtime: Runtime) -> Iterator[Any]:
+    """An API client; ``api.as_(username)`` gives headers with that user's bearer token."""
+    from fastapi.testclient import TestClient
+
+    from clearway.entrypoints.api.app import create_app
+
+    with TestClient(create_app(runtime=runtime)) as client:
+        tokens: dict[str, str] = {}
+
+        def as_(username: str) -> dict[str, str]:
+            if username not in tokens:
+                tokens[username] = add_user(runtime, username)
+            return {"Authorization": f"Bearer {tokens[username]}"}
+
+        client.as_ = as_  # type: ignore[attr-defined]
+        yield client
+
+
+@pytest.fixture
+def lodge(api: Any) -> Callable[..., Any]:
+    """Lodge a payload through the API as a user; returns the response."""
+
+    def _lodge(payload: dict[str, Any], username: str = "broker") -> Any:
+        return api.post("/api/v1/declarations", json=payload, headers=api.as_(username))
+
+    return _lodge
