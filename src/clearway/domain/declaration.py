@@ -13,7 +13,7 @@ from decimal import Decimal
 
 
 class DeclarationType(enum.StrEnum):
-    """Declaration type, WCO DM 3.6 ID 013 (``IM`` import, ``EX`` export)."""
+    """Declaration type, WCO DM 3.6 ID D013 (``IM`` import, ``EX`` export)."""
 
     IMPORT = "IM"
     EXPORT = "EX"
@@ -46,7 +46,8 @@ class Party:
 
 @dataclass(frozen=True, slots=True)
 class Transport:
-    """Active means of transport crossing the border (WCO DM 3.6 ID T 175, 178, 179)."""
+    """Means of transport crossing the border (WCO DM 3.6 IDs T022 mode, T006 identity,
+    T014 nationality, 096 container)."""
 
     mode: str
     identity: str | None = None

@@ -189,7 +189,7 @@ def invoice_within_limitation(declaration: Declaration, context: RuleContext) ->
 @rule(
     "BR013",
     "Ships and aircraft are identified",
-    basis="UCC DA/IA Annex B, DE 7/4 identity of active means of transport crossing the border",
+    basis="UCC DA/IA Annex B, DE 7/14 identity of active means of transport crossing the border",
 )
 def transport_identified(declaration: Declaration, context: RuleContext) -> Found:
     transport = declaration.transport
@@ -205,7 +205,7 @@ def transport_identified(declaration: Declaration, context: RuleContext) -> Foun
 )
 def air_identity_is_flight_number(declaration: Declaration, context: RuleContext) -> Found:
     transport = declaration.transport
-    if transport.mode == "air" and transport.identity and not FLIGHT_NUMBER.match(
+    if transport.mode == "air" and (transport.identity or "").strip() and not FLIGHT_NUMBER.match(
         transport.identity.replace(" ", "")
     ):
         yield (

@@ -1,0 +1,35 @@
+"""MRNs: layout and the ISO 6346 check character."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from clearway.domain.mrn import check_character, is_valid_mrn, new_mrn
+
+
+def test_check_character_by_hand() -> None:
+    # 2,6,G=17,B=12,0,…,1: values weighted by 2**position, summed, mod 11, mod 10.
+    body = "26GB" + "0" * 11 + "1" + "R"
+    values = [2, 6, 17, 12] + [0] * 11 + [1, 29]  # R = 29 in ISO 6346
+    total = sum(value * 2**position for position, value in enumerate(values))
+    assert check_character(body) == str(total % 11 % 10)
+
+
+def test_new_mrns_are_valid_and_distinct() -> None:
+    mrns = {new_mrn("IM", "GB", date(2026, 11, 23)) for _ in range(2000)}
+    assert len(mrns) == 2000
+    for mrn in mrns:
+        assert len(mrn) == 18
+        assert mrn.startswith("26GB")
+        assert mrn[16] == "R"
+        assert is_valid_mrn(mrn)
+
+
+def test_any_single_change_is_detected() -> None:
+    mrn = new_mrn("EX", "GB", date(2026, 11, 23))
+    assert mrn[16] == "A"
+    for position in range(4, 16):
+        replacement = "7" if mrn[position] != "7" else "8"
+        altered = mrn[:position] + replacement + mrn[position + 1 :]
+        # ISO 6346 catches every single-character substitution within the 17-character body.
+        assert not is_valid_mrn(altered), altered
