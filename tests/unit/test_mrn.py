@@ -27,7 +27,7 @@ def test_new_mrns_are_valid_and_distinct() -> None:
 
 def test_single_character_changes_are_caught() -> None:
     # ISO 6346 maps remainders 0 and 10 both to "0", so a few substitutions slip through;
-    # all others are caught, because 2 is a primitive root modulo 11.
+    # and a change whose value differs by a multiple of 11 (H for 7) is invisible too.
     caught = changes = 0
     for _ in range(200):
         mrn = new_mrn("EX", "GB", date(2026, 11, 23))
@@ -37,4 +37,4 @@ def test_single_character_changes_are_caught() -> None:
             altered = mrn[:position] + replacement + mrn[position + 1 :]
             changes += 1
             caught += not is_valid_mrn(altered)
-    assert caught / changes > 0.95
+    assert caught / changes > 0.9
