@@ -48,7 +48,7 @@ def _postgres_reachable(url: str) -> str | None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return str(error).splitlines()[0]
     return None
 
@@ -67,12 +67,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_schema() -> Iterator[str]:
     """A private schema in the PostgreSQL test database, migrated once, dropped at the end."""
     if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need CLEARWAY_TEST_POSTGRES_URL (e.g. "
-                    "postgresql://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            "PostgreSQL tests need CLEARWAY_TEST_POSTGRES_URL (e.g. "
+            "postgresql://postgres@127.0.0.1:5432/test)"
+        )
     problem = _postgres_reachable(POSTGRES_URL)
     if problem:
         if os.environ.get("CI"):
-            pytest.fail(f"CLEARWAY_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {problem}")
+            pytest.fail(
+                f"CLEARWAY_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {problem}"
+            )
         pytest.skip(f"PostgreSQL at CLEARWAY_TEST_POSTGRES_URL is unreachable: {problem}")
     schema = f"cw_test_{uuid.uuid4().hex[:10]}"
     admin = create_database_engine(POSTGRES_URL)
@@ -153,10 +157,16 @@ def add_user(runtime: Runtime, username: str) -> str:
     """
     role, company = USERS[username]
     with runtime.engine.begin() as connection:
-        connection.execute(users.insert().values(
-            username=username, password_hash=password_hash(), role=role.value,
-            company_id=company, active=True, created_at=NOW,
-        ))
+        connection.execute(
+            users.insert().values(
+                username=username,
+                password_hash=password_hash(),
+                role=role.value,
+                company_id=company,
+                active=True,
+                created_at=NOW,
+            )
+        )
     return issue_token(Principal(username, role, company), SECRET, timedelta(minutes=30)).token
 
 

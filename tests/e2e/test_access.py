@@ -48,10 +48,11 @@ def test_trader_sees_only_declarations_naming_their_company(api: Any, lodge: Any
     assert visible("agency") == set()  # agencies see only what is referred to them
 
     for path in ("", "/history"):
-        hidden = api.get(f"/api/v1/declarations/{exported['id']}{path}",
-                         headers=api.as_("broker"))
-        missing = api.get(f"/api/v1/declarations/00000000-0000-0000-0000-000000000000{path}",
-                          headers=api.as_("broker"))
+        hidden = api.get(f"/api/v1/declarations/{exported['id']}{path}", headers=api.as_("broker"))
+        missing = api.get(
+            f"/api/v1/declarations/00000000-0000-0000-0000-000000000000{path}",
+            headers=api.as_("broker"),
+        )
         assert hidden.status_code == missing.status_code == 404
     by_mrn = api.get(f"/api/v1/declarations/{exported['mrn']}", headers=api.as_("broker"))
     assert by_mrn.status_code == 404
@@ -75,7 +76,9 @@ def test_health_and_ready(api: Any) -> None:
     ready = api.get("/ready")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {
-        "database": True, "schema_current": True, "reference_loaded": True,
+        "database": True,
+        "schema_current": True,
+        "reference_loaded": True,
     }
 
 

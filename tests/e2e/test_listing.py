@@ -60,5 +60,7 @@ def test_filters(api: Any, lodge: Any) -> None:
     assert count(status="released") == 0
     assert count(lodged_from="2026-11-23T00:00:00Z", lodged_to="2026-11-24T00:00:00Z") == 5
     assert count(lodged_from="2026-11-24T00:00:00Z") == 0
-    assert api.get("/api/v1/declarations", params={"status": "flying"},
-                   headers=headers).status_code == 400
+    assert (
+        api.get("/api/v1/declarations", params={"status": "flying"}, headers=headers).status_code
+        == 400
+    )

@@ -9,7 +9,9 @@ from clearway.domain.mrn import is_valid_mrn
 from tests.conftest import PASSWORD, USERS, example, example_bytes
 
 
-def test_both_examples_accepted_exactly_as_they_are_with_a_token_from_login(api: Any, runtime: Any) -> None:
+def test_both_examples_accepted_exactly_as_they_are_with_a_token_from_login(
+    api: Any, runtime: Any
+) -> None:
     for username in ("broker", "acme"):
         role, company = USERS[username]
         runtime.users.create(username, PASSWORD, role, company)
@@ -44,7 +46,10 @@ def test_both_examples_accepted_exactly_as_they_are_with_a_token_from_login(api:
     assert exported["mrn"][16] == "A"
     # FCA in GBP: an export is valued FOB, nothing to add or convert.
     assert exported["customs_value"] == {"currency": "GBP", "amount": "48600.00"}
-    assert exported["declaration"]["items"][0]["control"] == {"list": "dual-use", "entry": "2B350.i"}
+    assert exported["declaration"]["items"][0]["control"] == {
+        "list": "dual-use",
+        "entry": "2B350.i",
+    }
 
 
 def test_same_lrn_again_returns_the_same_declaration(api: Any, lodge: Any) -> None:
@@ -56,8 +61,9 @@ def test_same_lrn_again_returns_the_same_declaration(api: Any, lodge: Any) -> No
     assert again.json()["mrn"] == first.json()["mrn"]
     listed = api.get("/api/v1/declarations", headers=api.as_("officer")).json()["items"]
     assert [item["id"] for item in listed] == [first.json()["id"]]
-    history = api.get(f"/api/v1/declarations/{first.json()['id']}/history",
-                      headers=api.as_("broker")).json()
+    history = api.get(
+        f"/api/v1/declarations/{first.json()['id']}/history", headers=api.as_("broker")
+    ).json()
     assert [entry["event"] for entry in history] == ["DeclarationLodged", "DeclarationAccepted"]
 
 
@@ -85,7 +91,8 @@ def test_events_have_increasing_sequence_numbers(api: Any, lodge: Any) -> None:
     lodge(example("export"), "acme")
     sequences = []
     for item in api.get("/api/v1/declarations", headers=api.as_("auditor")).json()["items"]:
-        history = api.get(f"/api/v1/declarations/{item['id']}/history",
-                          headers=api.as_("auditor")).json()
+        history = api.get(
+            f"/api/v1/declarations/{item['id']}/history", headers=api.as_("auditor")
+        ).json()
         sequences.extend(entry["sequence"] for entry in history)
     assert sorted(sequences) == [1, 2, 3, 4]

@@ -16,7 +16,7 @@ from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal, Role
 from clearway.domain.errors import ValidationFailed
 from clearway.entrypoints.schemas import parse_declaration
-from clearway.services.lodging import LodgeDeclaration, Lodged, lodge_declarations
+from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
 from tests.conftest import example
 
 BROKER = Principal("broker", Role.TRADER, "GB123456789000")

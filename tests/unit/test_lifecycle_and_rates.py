@@ -31,10 +31,12 @@ def test_open_states_can_be_amended_and_cancelled() -> None:
 
 
 def test_rate_valid_on_a_date() -> None:
-    table = RateTable([
-        ExchangeRate("USD", date(2026, 10, 1), date(2026, 10, 31), Decimal("0.77")),
-        ExchangeRate("USD", date(2026, 11, 1), date(2026, 11, 30), Decimal("0.78")),
-    ])
+    table = RateTable(
+        [
+            ExchangeRate("USD", date(2026, 10, 1), date(2026, 10, 31), Decimal("0.77")),
+            ExchangeRate("USD", date(2026, 11, 1), date(2026, 11, 30), Decimal("0.78")),
+        ]
+    )
     assert table.rate("USD", date(2026, 10, 31)) == Decimal("0.77")
     assert table.rate("USD", date(2026, 11, 1)) == Decimal("0.78")
     assert table.rate("USD", date(2026, 12, 1)) is None  # past the last rate's end
@@ -52,13 +54,17 @@ def test_real_eur_rates_are_shipped() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("currency,valid_from,rate\nUSD,2026-11-01,0.78\nXYZ,2026-11-01,1\n",
-         "line 3: 'XYZ' is not an ISO 4217 currency"),
+        (
+            "currency,valid_from,rate\nUSD,2026-11-01,0.78\nXYZ,2026-11-01,1\n",
+            "line 3: 'XYZ' is not an ISO 4217 currency",
+        ),
         ("currency,valid_from,rate\nUSD,01/11/2026,0.78\n", "line 2: dates must be YYYY-MM-DD"),
         ("currency,valid_from,rate\nUSD,2026-11-01,-1\n", "line 2: rate must be a positive"),
         ("currency,valid_from,rate\nUSD,2026-11-01,abc\n", "line 2: rate 'abc' is not a number"),
-        ("currency,valid_from,valid_to,rate\nUSD,2026-11-01,2026-10-01,1\n",
-         "valid_to is before valid_from"),
+        (
+            "currency,valid_from,valid_to,rate\nUSD,2026-11-01,2026-10-01,1\n",
+            "valid_to is before valid_from",
+        ),
         ("currency,rate\nUSD,1\n", "missing columns valid_from"),
         ("currency,valid_from,rate\n", "no rates"),
     ],

@@ -25,14 +25,20 @@ def create_database_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, json_serializer=_json_dumps, json_deserializer=orjson.loads,
+            url,
+            json_serializer=_json_dumps,
+            json_deserializer=orjson.loads,
             connect_args={"check_same_thread": False, "timeout": 30},
         )
         _configure_sqlite(engine)
         return engine
     return create_engine(
-        url, json_serializer=_json_dumps, json_deserializer=orjson.loads,
-        pool_pre_ping=True, pool_size=10, max_overflow=10,
+        url,
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
     )
 
 

@@ -63,14 +63,23 @@ def code_rows() -> Iterator[CodeRow]:
     for currency in pycountry.currencies:
         yield CodeRow("currency", currency.alpha_3, currency.name, {})
     for term in INCOTERMS_2020.values():
-        yield CodeRow("incoterm", term.code, term.name, {
-            "sea_only": term.sea_only,
-            "includes_main_carriage": term.includes_main_carriage,
-            "includes_insurance": term.includes_insurance,
-        })
+        yield CodeRow(
+            "incoterm",
+            term.code,
+            term.name,
+            {
+                "sea_only": term.sea_only,
+                "includes_main_carriage": term.includes_main_carriage,
+                "includes_insurance": term.includes_insurance,
+            },
+        )
     for row in _csv("procedures.csv"):
-        yield CodeRow("procedure", row["code"], row["description"],
-                      {"declaration_type": row["declaration_type"]})
+        yield CodeRow(
+            "procedure",
+            row["code"],
+            row["description"],
+            {"declaration_type": row["declaration_type"]},
+        )
     for row in _csv("packages.csv"):
         yield CodeRow("package", row["code"], row["description"], {"bulk": row["bulk"] == "true"})
     for row in _csv("units.csv"):
@@ -78,8 +87,9 @@ def code_rows() -> Iterator[CodeRow]:
     for row in _csv("preferences.csv"):
         yield CodeRow("preference", row["code"], row["description"], {})
     for row in _csv("transport_modes.csv"):
-        yield CodeRow("transport_mode", row["code"], row["description"],
-                      {"un_rec19": row["un_rec19"]})
+        yield CodeRow(
+            "transport_mode", row["code"], row["description"], {"un_rec19": row["un_rec19"]}
+        )
     for row in _csv("control_lists.csv"):
         yield CodeRow("control_list", row["code"], row["description"], {})
     for row in _csv("offices.csv"):
@@ -92,8 +102,9 @@ def hs_rows() -> Iterator[HsRow]:
     for row in _csv("hs2022.csv"):
         if row["level"] in {"2", "4", "6"}:
             parent = row["parent"] if row["parent"] != "TOTAL" else None
-            yield HsRow(row["hscode"], int(row["level"]), parent, row["section"],
-                        row["description"])
+            yield HsRow(
+                row["hscode"], int(row["level"]), parent, row["section"], row["description"]
+            )
 
 
 def read_rates(path: Path) -> list[ExchangeRate]:

@@ -39,8 +39,13 @@ def load_rates(engine: Engine, rates: Sequence[ExchangeRate]) -> int:
     """Insert or replace rates by (currency, valid_from); returns the rates now stored."""
     loaded_at = utc_now()
     rows = [
-        {"currency": rate.currency, "valid_from": rate.valid_from, "valid_to": rate.valid_to,
-         "rate": rate.rate, "loaded_at": loaded_at}
+        {
+            "currency": rate.currency,
+            "valid_from": rate.valid_from,
+            "valid_to": rate.valid_to,
+            "rate": rate.rate,
+            "loaded_at": loaded_at,
+        }
         for rate in rates
     ]
     keys = list({(row["currency"], row["valid_from"]) for row in rows})
@@ -53,15 +58,15 @@ def load_rates(engine: Engine, rates: Sequence[ExchangeRate]) -> int:
                 )
             )
         connection.execute(exchange_rates.insert(), rows)
-        stored: int = connection.execute(select(func.count()).select_from(exchange_rates)).scalar_one()
+        stored: int = connection.execute(
+            select(func.count()).select_from(exchange_rates)
+        ).scalar_one()
     return stored
 
 
 def reference_loaded(engine: Engine) -> bool:
     with engine.connect() as connection:
-        count = connection.execute(
-            select(func.count()).select_from(hs_nomenclature)
-        ).scalar_one()
+        count = connection.execute(select(func.count()).select_from(hs_nomenclature)).scalar_one()
     return bool(count)
 
 
@@ -72,9 +77,11 @@ def read_reference(engine: Engine) -> ReferenceData:
             CodeRow(row.list, row.code, row.description, row.attributes)
             for row in connection.execute(select(code_lists))
         ]
-        subheadings = connection.execute(
-            select(hs_nomenclature.c.code).where(hs_nomenclature.c.level == 6)
-        ).scalars().all()
+        subheadings = (
+            connection.execute(select(hs_nomenclature.c.code).where(hs_nomenclature.c.level == 6))
+            .scalars()
+            .all()
+        )
         rates = [
             ExchangeRate(row.currency, row.valid_from, row.valid_to, row.rate)
             for row in connection.execute(select(exchange_rates))

@@ -67,13 +67,15 @@ def _party_rows(record: DeclarationRecord) -> list[dict[str, Any]]:
         party = record.payload.get(role)
         if party:
             address = party.get("address") or {}
-            rows.append({
-                "declaration_id": record.id,
-                "role": role,
-                "company_id": party.get("id"),
-                "name": party["name"][:140],
-                "country": party.get("country") or address.get("country"),
-            })
+            rows.append(
+                {
+                    "declaration_id": record.id,
+                    "role": role,
+                    "company_id": party.get("id"),
+                    "name": party["name"][:140],
+                    "country": party.get("country") or address.get("country"),
+                }
+            )
     return rows
 
 
@@ -128,7 +130,8 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
                 raise DuplicateDeclaration(str(error.orig)) from error
             raise
         connection.execute(
-            declaration_versions.insert(), [_version_row(record, record.lodged_by) for record, _ in records]
+            declaration_versions.insert(),
+            [_version_row(record, record.lodged_by) for record, _ in records],
         )
         item_rows = [row for record, items in records for row in _item_row_dicts(record, items)]
         if item_rows:
@@ -137,9 +140,7 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
         if party_rows:
             connection.execute(declaration_parties.insert(), party_rows)
 
-    def add_version(
-        self, record: DeclarationRecord, items: Sequence[ItemRow], actor: str
-    ) -> None:
+    def add_version(self, record: DeclarationRecord, items: Sequence[ItemRow], actor: str) -> None:
         connection = self._connection
         connection.execute(declaration_versions.insert(), [_version_row(record, actor)])
         connection.execute(declaration_items.insert(), _item_row_dicts(record, items))
@@ -341,6 +342,9 @@ class SqlAlchemyEventStore(AbstractEventStore):
 
     def since(self, sequence: int, limit: int) -> list[StoredEvent]:
         rows = self._connection.execute(
-            select(events).where(events.c.sequence > sequence).order_by(events.c.sequence).limit(limit)
+            select(events)
+            .where(events.c.sequence > sequence)
+            .order_by(events.c.sequence)
+            .limit(limit)
         ).all()
         return [_stored_event(row) for row in rows]

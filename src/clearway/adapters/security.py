@@ -59,7 +59,11 @@ def read_token(token: str, key: str) -> str:
     """The username a valid token was issued to; expired, forged or malformed tokens raise."""
     try:
         claims = jwt.decode(
-            token, key, algorithms=[_ALGORITHM], audience=_AUDIENCE, issuer=_ISSUER,
+            token,
+            key,
+            algorithms=[_ALGORITHM],
+            audience=_AUDIENCE,
+            issuer=_ISSUER,
             options={"require": ["exp", "iat", "sub", "aud", "iss"]},
         )
     except jwt.ExpiredSignatureError as error:
@@ -88,10 +92,16 @@ class UserStore:
             raise ValueError("a password needs at least 8 characters")
         try:
             with self._engine.begin() as connection:
-                connection.execute(users.insert().values(
-                    username=username, password_hash=hash_password(password), role=role.value,
-                    company_id=company_id, active=True, created_at=utc_now(),
-                ))
+                connection.execute(
+                    users.insert().values(
+                        username=username,
+                        password_hash=hash_password(password),
+                        role=role.value,
+                        company_id=company_id,
+                        active=True,
+                        created_at=utc_now(),
+                    )
+                )
         except IntegrityError as error:
             raise Conflict(f"user {username!r} already exists") from error
         return Principal(username, role, company_id)
@@ -126,10 +136,15 @@ class UserStore:
             ).scalar_one_or_none()
             if user_id is None:
                 raise ValueError(f"no user {username!r}")
-            connection.execute(api_keys.insert().values(
-                prefix=prefix, key_hash=_key_digest(secret), user_id=user_id, name=name,
-                created_at=utc_now(),
-            ))
+            connection.execute(
+                api_keys.insert().values(
+                    prefix=prefix,
+                    key_hash=_key_digest(secret),
+                    user_id=user_id,
+                    name=name,
+                    created_at=utc_now(),
+                )
+            )
         return f"{API_KEY_PREFIX}_{prefix}_{secret}"
 
     def revoke_api_key(self, prefix: str) -> None:

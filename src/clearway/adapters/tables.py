@@ -106,8 +106,12 @@ declaration_parties = Table(
 events = Table(
     "events",
     metadata,
-    Column("sequence", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "sequence",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
     Column("id", String(36), nullable=False, unique=True),
     Column("type", String(48), nullable=False),
     Column("declaration_id", String(36), nullable=False),

@@ -6,9 +6,9 @@ maps each one to the WCO Data Model 3.6.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
-import datetime as dt
 from decimal import Decimal
 
 

@@ -1,16 +1,16 @@
 """The exception tree every layer raises and the API maps to RFC 9457 problems in one place.
 
-    ClearwayError
-    ├── NotFound             404  no such declaration, or not one the caller may see
-    ├── NotAuthenticated     401  missing, expired or forged credentials
-    ├── Forbidden            403  the caller's role may not do this
-    ├── Conflict             409  the request contradicts the stored state
-    │   └── TransitionNotAllowed  the lifecycle forbids the change
-    ├── PreconditionFailed   412  If-Match names a version that is no longer current
-    ├── PayloadTooLarge      413
-    ├── UnsupportedMediaType 415
-    ├── BadRequest           400  malformed JSON or query
-    └── ValidationFailed     422  the declaration breaks schema, code-list or business rules
+ClearwayError
+├── NotFound             404  no such declaration, or not one the caller may see
+├── NotAuthenticated     401  missing, expired or forged credentials
+├── Forbidden            403  the caller's role may not do this
+├── Conflict             409  the request contradicts the stored state
+│   └── TransitionNotAllowed  the lifecycle forbids the change
+├── PreconditionFailed   412  If-Match names a version that is no longer current
+├── PayloadTooLarge      413
+├── UnsupportedMediaType 415
+├── BadRequest           400  malformed JSON or query
+└── ValidationFailed     422  the declaration breaks schema, code-list or business rules
 """
 
 from __future__ import annotations

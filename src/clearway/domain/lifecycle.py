@@ -27,7 +27,9 @@ _OPEN = {Status.ACCEPTED, Status.ASSESSED, Status.RISK_SCORED, Status.LANED, Sta
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.LODGED: frozenset({Status.ACCEPTED, Status.REJECTED, Status.CANCELLED}),
     Status.ACCEPTED: frozenset({Status.ASSESSED, Status.HELD, Status.RELEASED, Status.CANCELLED}),
-    Status.ASSESSED: frozenset({Status.RISK_SCORED, Status.HELD, Status.RELEASED, Status.CANCELLED}),
+    Status.ASSESSED: frozenset(
+        {Status.RISK_SCORED, Status.HELD, Status.RELEASED, Status.CANCELLED}
+    ),
     Status.RISK_SCORED: frozenset({Status.LANED, Status.HELD, Status.RELEASED, Status.CANCELLED}),
     Status.LANED: frozenset({Status.HELD, Status.RELEASED, Status.CANCELLED}),
     Status.HELD: frozenset({Status.RELEASED, Status.REJECTED, Status.CANCELLED}),

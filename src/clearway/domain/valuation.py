@@ -47,9 +47,7 @@ def basis_for(declaration: Declaration, import_basis: ValuationBasis) -> Valuati
     return import_basis
 
 
-def freight_and_insurance_adjustment(
-    incoterm_code: str, basis: ValuationBasis
-) -> tuple[int, int]:
+def freight_and_insurance_adjustment(incoterm_code: str, basis: ValuationBasis) -> tuple[int, int]:
     """Signs (+1 add, -1 deduct, 0 leave) for declared freight and insurance.
 
     To reach CIF, add what the seller's price leaves out; to reach FOB, deduct what it includes.

@@ -6,9 +6,9 @@ are accepted too). Unknown fields are refused so that a misspelt field is report
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 

@@ -7,7 +7,12 @@ from typing import Any
 
 from clearway.domain.access import Action, Principal
 from clearway.domain.declaration import Declaration
-from clearway.domain.errors import Forbidden, PreconditionFailed, TransitionNotAllowed, ValidationFailed
+from clearway.domain.errors import (
+    Forbidden,
+    PreconditionFailed,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from clearway.domain.events import DECLARATION_AMENDED, DECLARATION_CANCELLED, Event
 from clearway.domain.lifecycle import InvalidTransition, Status, can_amend, transition
 from clearway.domain.money import round_money
@@ -37,7 +42,10 @@ class CancelDeclaration:
 
 
 def _load_for_change(
-    uow: AbstractUnitOfWork, actor: Principal, reference: str, action: Action,
+    uow: AbstractUnitOfWork,
+    actor: Principal,
+    reference: str,
+    action: Action,
     expected_version: int | None,
 ) -> DeclarationRecord:
     record = get_visible(uow, actor, reference)
@@ -92,12 +100,22 @@ def amend_declaration(
         uow.declarations.add_version(
             record, item_rows(command.declaration, valuation), command.actor.username
         )
-        uow.events.add_many([
-            Event(DECLARATION_AMENDED, record.id, record.version, record.status.value,
-                  command.actor.username,
-                  {"payload_hash": record.payload_hash,
-                   "customs_value": str(record.customs_value)}, now)
-        ])
+        uow.events.add_many(
+            [
+                Event(
+                    DECLARATION_AMENDED,
+                    record.id,
+                    record.version,
+                    record.status.value,
+                    command.actor.username,
+                    {
+                        "payload_hash": record.payload_hash,
+                        "customs_value": str(record.customs_value),
+                    },
+                    now,
+                )
+            ]
+        )
         uow.commit()
         return record
 
@@ -117,9 +135,18 @@ def cancel_declaration(
         now = context.now()
         record.updated_at = now
         uow.declarations.update_status(record)
-        uow.events.add_many([
-            Event(DECLARATION_CANCELLED, record.id, record.version, record.status.value,
-                  command.actor.username, {"reason": command.reason}, now)
-        ])
+        uow.events.add_many(
+            [
+                Event(
+                    DECLARATION_CANCELLED,
+                    record.id,
+                    record.version,
+                    record.status.value,
+                    command.actor.username,
+                    {"reason": command.reason},
+                    now,
+                )
+            ]
+        )
         uow.commit()
         return record

@@ -149,12 +149,29 @@ def _new_record(
         valuation=valuation_document(valuation),
         party_ids=declaration.party_ids(),
     )
-    lodged = Event(DECLARATION_LODGED, declaration_id, 1, Status.LODGED.value, actor,
-                   {"lrn": declaration.lrn, "declarant": record.declarant_id,
-                    "type": record.type, "payload_hash": record.payload_hash}, now)
-    accepted = Event(DECLARATION_ACCEPTED, declaration_id, 1, Status.ACCEPTED.value, actor,
-                     {"mrn": mrn, "customs_value": str(customs_value),
-                      "currency": context.national_currency}, now)
+    lodged = Event(
+        DECLARATION_LODGED,
+        declaration_id,
+        1,
+        Status.LODGED.value,
+        actor,
+        {
+            "lrn": declaration.lrn,
+            "declarant": record.declarant_id,
+            "type": record.type,
+            "payload_hash": record.payload_hash,
+        },
+        now,
+    )
+    accepted = Event(
+        DECLARATION_ACCEPTED,
+        declaration_id,
+        1,
+        Status.ACCEPTED.value,
+        actor,
+        {"mrn": mrn, "customs_value": str(customs_value), "currency": context.national_currency},
+        now,
+    )
     return record, [lodged, accepted]
 
 

@@ -59,9 +59,7 @@ class AbstractDeclarationRepository(abc.ABC):
     def add_many(self, records: Sequence[tuple[DeclarationRecord, Sequence[ItemRow]]]) -> None: ...
 
     @abc.abstractmethod
-    def add_version(
-        self, record: DeclarationRecord, items: Sequence[ItemRow], actor: str
-    ) -> None:
+    def add_version(self, record: DeclarationRecord, items: Sequence[ItemRow], actor: str) -> None:
         """Store ``record.version`` as a new version and make it current."""
 
     @abc.abstractmethod

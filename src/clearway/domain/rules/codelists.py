@@ -93,7 +93,11 @@ def preference_known(declaration: Declaration, context: RuleContext) -> Found:
             yield f"/items/{index}/preference", f"{item.preference!r} is not a preference code"
 
 
-@rule("CL009", "Customs office is an office of this administration", basis="UCC Art. 159 (competent customs office)")
+@rule(
+    "CL009",
+    "Customs office is an office of this administration",
+    basis="UCC Art. 159 (competent customs office)",
+)
 def office_known(declaration: Declaration, context: RuleContext) -> Found:
     if declaration.office not in context.reference.offices:
         yield "/office", f"{declaration.office!r} is not a customs office of this administration"

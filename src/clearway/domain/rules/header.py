@@ -87,7 +87,10 @@ def sea_incoterm_with_sea_transport(declaration: Declaration, context: RuleConte
     basis="UCC Art. 159 (competent customs office)",
 )
 def import_destination_is_here(declaration: Declaration, context: RuleContext) -> Found:
-    if declaration.type is DeclarationType.IMPORT and declaration.destination_country != context.country:
+    if (
+        declaration.type is DeclarationType.IMPORT
+        and declaration.destination_country != context.country
+    ):
         yield (
             "/destination_country",
             f"an import declared here must have destination {context.country}, "
@@ -97,7 +100,10 @@ def import_destination_is_here(declaration: Declaration, context: RuleContext) -
 
 @rule("BR007", "An export leaves the country", basis="UCC Art. 269 (export procedure)")
 def export_destination_abroad(declaration: Declaration, context: RuleContext) -> Found:
-    if declaration.type is DeclarationType.EXPORT and declaration.destination_country == context.country:
+    if (
+        declaration.type is DeclarationType.EXPORT
+        and declaration.destination_country == context.country
+    ):
         yield (
             "/destination_country",
             f"an export cannot have the exporting country {context.country} as destination",
@@ -205,9 +211,8 @@ def transport_identified(declaration: Declaration, context: RuleContext) -> Foun
 )
 def air_identity_is_flight_number(declaration: Declaration, context: RuleContext) -> Found:
     transport = declaration.transport
-    if transport.mode == "air" and (transport.identity or "").strip() and not FLIGHT_NUMBER.match(
-        transport.identity.replace(" ", "")
-    ):
+    identity = (transport.identity or "").replace(" ", "")
+    if transport.mode == "air" and identity and not FLIGHT_NUMBER.match(identity):
         yield (
             "/transport/identity",
             f"{transport.identity!r} is not a flight number (airline designator and 1-4 digits)",
@@ -236,4 +241,7 @@ def container_mode(declaration: Declaration, context: RuleContext) -> Found:
 def office_in_country(declaration: Declaration, context: RuleContext) -> Found:
     office_country = context.reference.offices.get(declaration.office)
     if office_country is not None and office_country != context.country:
-        yield "/office", f"office {declaration.office} is in {office_country}, not {context.country}"
+        yield (
+            "/office",
+            f"office {declaration.office} is in {office_country}, not {context.country}",
+        )

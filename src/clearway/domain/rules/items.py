@@ -22,10 +22,33 @@ CONTROL_ENTRY = {
 }
 GENERIC_DESCRIPTIONS = frozenset(
     {
-        "goods", "parts", "spare parts", "accessories", "general cargo", "cargo", "fak",
-        "freight of all kinds", "said to contain", "stc", "consolidated", "consolidation",
-        "samples", "sample", "various", "miscellaneous", "misc", "merchandise", "products",
-        "items", "n/a", "na", "tbd", "tba", "gift", "gifts", "personal effects",
+        "goods",
+        "parts",
+        "spare parts",
+        "accessories",
+        "general cargo",
+        "cargo",
+        "fak",
+        "freight of all kinds",
+        "said to contain",
+        "stc",
+        "consolidated",
+        "consolidation",
+        "samples",
+        "sample",
+        "various",
+        "miscellaneous",
+        "misc",
+        "merchandise",
+        "products",
+        "items",
+        "n/a",
+        "na",
+        "tbd",
+        "tba",
+        "gift",
+        "gifts",
+        "personal effects",
     }
 )
 

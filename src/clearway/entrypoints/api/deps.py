@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
@@ -45,12 +45,14 @@ async def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require(action: Action) -> object:
+def require(action: Action) -> Any:
     """A dependency that refuses callers whose role may not perform ``action``."""
 
     async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.may(action):
-            raise Forbidden(f"the {principal.role.value} role may not {action.value.replace('_', ' ')}")
+            raise Forbidden(
+                f"the {principal.role.value} role may not {action.value.replace('_', ' ')}"
+            )
         return principal
 
     return Depends(check)

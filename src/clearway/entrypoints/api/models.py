@@ -109,8 +109,13 @@ def _summary_fields(record: DeclarationRecord, currency: str) -> dict[str, Any]:
 
 def history_entry(event: StoredEvent) -> HistoryEntry:
     return HistoryEntry(
-        sequence=event.sequence, event=event.type, status=event.status, version=event.version,
-        actor=event.actor, occurred_at=event.occurred_at, data=event.data,
+        sequence=event.sequence,
+        event=event.type,
+        status=event.status,
+        version=event.version,
+        actor=event.actor,
+        occurred_at=event.occurred_at,
+        data=event.data,
     )
 
 

@@ -54,8 +54,9 @@ async def _request_validation(request: Request, error: Exception) -> JSONRespons
     assert isinstance(error, RequestValidationError)
     details = list(error.errors())
     if any(detail.get("type") == "json_invalid" for detail in details):
-        return problem(request, 400, "malformed-json", "Malformed JSON",
-                       "the request body is not valid JSON")
+        return problem(
+            request, 400, "malformed-json", "Malformed JSON", "the request body is not valid JSON"
+        )
     violations = []
     for detail in details:
         location = tuple(detail.get("loc", ()))
@@ -68,25 +69,48 @@ async def _request_validation(request: Request, error: Exception) -> JSONRespons
                 Violation(f"SCHEMA.{detail['type']}", f"{where}:{name}", detail["msg"])
             )
     if all(v.pointer.startswith(("query:", "path:", "header:")) for v in violations):
-        return problem(request, 400, "bad-request", "Bad request",
-                       "the query or path parameters are not valid", violations)
+        return problem(
+            request,
+            400,
+            "bad-request",
+            "Bad request",
+            "the query or path parameters are not valid",
+            violations,
+        )
     count = len(violations)
-    return problem(request, 422, "validation-failed", "Declaration is not valid",
-                   f"{count} problem{'s' if count != 1 else ''} found", violations)
+    return problem(
+        request,
+        422,
+        "validation-failed",
+        "Declaration is not valid",
+        f"{count} problem{'s' if count != 1 else ''} found",
+        violations,
+    )
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     titles = {404: "Not found", 405: "Method not allowed", 415: "Unsupported media type"}
     title = titles.get(error.status_code, "HTTP error")
-    return problem(request, error.status_code, title.lower().replace(" ", "-"), title,
-                   str(error.detail), headers=getattr(error, "headers", None))
+    return problem(
+        request,
+        error.status_code,
+        title.lower().replace(" ", "-"),
+        title,
+        str(error.detail),
+        headers=getattr(error, "headers", None),
+    )
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem(request, 500, "internal-error", "Internal error",
-                   "the request could not be completed; nothing was stored")
+    return problem(
+        request,
+        500,
+        "internal-error",
+        "Internal error",
+        "the request could not be completed; nothing was stored",
+    )
 
 
 def install(app: FastAPI) -> None:

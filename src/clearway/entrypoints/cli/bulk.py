@@ -17,7 +17,7 @@ from clearway.domain.access import Principal
 from clearway.domain.errors import ClearwayError, ValidationFailed
 from clearway.domain.rules import Violation
 from clearway.entrypoints.schemas import parse_declaration, schema_violations
-from clearway.services.lodging import LodgeDeclaration, Lodged, lodge_declarations
+from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
 
 
 @dataclass
@@ -44,14 +44,22 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes, int]]:
                 yield number, line, offset
 
 
-def _reject(out: IO[bytes], number: int, lrn: str | None, violations: list[Violation],
-            detail: str) -> None:
-    out.write(orjson.dumps({
-        "line": number,
-        "lrn": lrn,
-        "detail": detail,
-        "errors": [{"code": v.code, "pointer": v.pointer, "detail": v.message} for v in violations],
-    }) + b"\n")
+def _reject(
+    out: IO[bytes], number: int, lrn: str | None, violations: list[Violation], detail: str
+) -> None:
+    out.write(
+        orjson.dumps(
+            {
+                "line": number,
+                "lrn": lrn,
+                "detail": detail,
+                "errors": [
+                    {"code": v.code, "pointer": v.pointer, "detail": v.message} for v in violations
+                ],
+            }
+        )
+        + b"\n"
+    )
 
 
 def process_file(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal, Role
 from clearway.entrypoints.schemas import parse_declaration
-from clearway.services.lodging import LodgeDeclaration, Lodged, lodge_declarations
+from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
 from clearway.services.simulation import simulate
 
 

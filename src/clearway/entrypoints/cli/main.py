@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import resource
 import secrets
 import sys
 from datetime import date
@@ -23,16 +24,19 @@ from clearway.bootstrap import build_runtime
 from clearway.config import InsecureSettings, Settings, get_settings
 from clearway.domain.access import Principal, Role
 from clearway.domain.errors import ClearwayError
+from clearway.domain.rules.catalogue import rules_markdown
 from clearway.entrypoints.cli.bulk import lodge_files, process_file
 from clearway.services.lodging import Lodged
 from clearway.services.simulation import simulate as generate
 
-app = typer.Typer(help="Clearway customs clearance.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Clearway customs clearance.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and API keys.", no_args_is_help=True)
-reference_app = typer.Typer(help="Reference data: code lists, HS, exchange rates.",
-                            no_args_is_help=True)
+reference_app = typer.Typer(
+    help="Reference data: code lists, HS, exchange rates.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(reference_app, name="reference")
@@ -64,8 +68,14 @@ def serve(
         settings.signing_key()
     except InsecureSettings as error:
         fail(str(error))
-    uvicorn.run("clearway.entrypoints.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info")
+    uvicorn.run(
+        "clearway.entrypoints.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 @app.command()
@@ -98,8 +108,9 @@ def demo(
     out = Console()
     out.print(table)
     out.print(f"{lodged} declarations lodged into {database}.")
-    out.print(f"API docs: http://{host}:{port}/docs   token: POST http://{host}:{port}"
-              "/api/v1/auth/token")
+    out.print(
+        f"API docs: http://{host}:{port}/docs   token: POST http://{host}:{port}/api/v1/auth/token"
+    )
     uvicorn.run(create_app(runtime=runtime), host=host, port=port, log_level="info")
 
 
@@ -165,6 +176,12 @@ def reference_rates(
     console.print(f"loaded {len(rates)} rates; {stored} stored")
 
 
+@reference_app.command("rules")
+def reference_rules() -> None:
+    """Print every validation rule (code, title, legal basis) as a Markdown table."""
+    typer.echo(rules_markdown(), nl=False)
+
+
 @app.command()
 def lodge(
     files: Annotated[list[Path], typer.Argument(help="Declaration JSON files")],
@@ -201,14 +218,27 @@ def process(
         fail(f"no such file: {file}")
     rejects = rejects or file.with_suffix(".rejected.jsonl")
     runtime = build_runtime(get_settings())
-    columns = (TextColumn("[bold]lodging"), BarColumn(), TransferSpeedColumn(),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("[bold]lodging"),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as bar, rejects.open("wb") as out:
         task = bar.add_task("lodging", total=file.stat().st_size)
-        summary = process_file(runtime, file, out, cli_actor(), batch_size=batch_size,
-                               progress=lambda offset: bar.update(task, completed=offset))
-    table = Table(title=f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
-                        f"({summary.rate:,.0f}/s)")
+        summary = process_file(
+            runtime,
+            file,
+            out,
+            cli_actor(),
+            batch_size=batch_size,
+            progress=lambda offset: bar.update(task, completed=offset),
+        )
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    table = Table(
+        title=f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
+        f"({summary.rate:,.0f}/s), peak memory {peak_mib:.0f} MiB"
+    )
     table.add_column("outcome")
     table.add_column("count", justify="right")
     table.add_row("accepted", str(summary.accepted))
@@ -237,8 +267,14 @@ def simulate(
     except ValueError:
         fail(f"--start {start!r} is not a date (YYYY-MM-DD)")
     write = sys.stdout.buffer.write
-    for payload in generate(count, seed, reference=shipped_reference(), bad_share=bad_share,
-                            suspicious_share=suspicious_share, start=day):
+    for payload in generate(
+        count,
+        seed,
+        reference=shipped_reference(),
+        bad_share=bad_share,
+        suspicious_share=suspicious_share,
+        start=day,
+    ):
         write(orjson.dumps(payload) + b"\n")
 
 

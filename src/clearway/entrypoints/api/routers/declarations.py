@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Response, status
 
@@ -38,12 +38,16 @@ IfMatch = Annotated[
     str | None,
     Header(description='Version the change applies to, as the ETag of a GET (e.g. `"v2"`)'),
 ]
-PROBLEMS = {
+PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"content": {"application/problem+json": {}}, "description": text}
     for code, text in {
-        400: "Malformed JSON or query", 401: "Not authenticated", 403: "Role not allowed",
-        404: "No such declaration visible to the caller", 409: "Conflicts with stored state",
-        412: "Version in If-Match is not current", 413: "Body too large",
+        400: "Malformed JSON or query",
+        401: "Not authenticated",
+        403: "Role not allowed",
+        404: "No such declaration visible to the caller",
+        409: "Conflicts with stored state",
+        412: "Version in If-Match is not current",
+        413: "Body too large",
         422: "Schema, code-list or business-rule errors, all listed in `errors`",
     }.items()
 }
@@ -89,8 +93,18 @@ def list_(
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     status_: Annotated[
-        Literal["lodged", "accepted", "rejected", "assessed", "risk_scored", "laned", "held",
-                "released", "cancelled"] | None,
+        Literal[
+            "lodged",
+            "accepted",
+            "rejected",
+            "assessed",
+            "risk_scored",
+            "laned",
+            "held",
+            "released",
+            "cancelled",
+        ]
+        | None,
         Query(alias="status"),
     ] = None,
     type_: Annotated[Literal["IM", "EX"] | None, Query(alias="type")] = None,
@@ -110,8 +124,14 @@ def list_(
         if moment is not None and moment.tzinfo is None:
             raise BadRequest("lodged_from and lodged_to need a time zone (e.g. 2026-11-23T00:00Z)")
     filters = ListFilter(
-        status=status_, type=type_, lrn=lrn, declarant_id=declarant, office=office,
-        commodity_code=commodity_code, lodged_from=lodged_from, lodged_to=lodged_to,
+        status=status_,
+        type=type_,
+        lrn=lrn,
+        declarant_id=declarant,
+        office=office,
+        commodity_code=commodity_code,
+        lodged_from=lodged_from,
+        lodged_to=lodged_to,
     )
     after = decode_cursor(cursor) if cursor else None
     with runtime.uow() as uow:
@@ -173,7 +193,9 @@ def cancel(
 
 
 @router.get("/{reference}/history", response_model=list[HistoryEntry], responses=PROBLEMS)
-def history_(reference: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> list[HistoryEntry]:
+def history_(
+    reference: str, principal: CurrentPrincipal, runtime: RuntimeDep
+) -> list[HistoryEntry]:
     """Every state change of the declaration, oldest first, with its outbox sequence number."""
     with runtime.uow() as uow:
         events = history(uow, principal, reference)

@@ -30,7 +30,7 @@ def ready(request: Request, runtime: RuntimeDep) -> dict[str, Any] | JSONRespons
             connection.execute(text("SELECT 1"))
         schema = migrate.current_revision(runtime.engine) == migrate.head_revision()
         reference = reference_loaded(runtime.engine)
-    except Exception:  # noqa: BLE001  (any failure means not ready)
+    except Exception:
         return problem(request, 503, "not-ready", "Not ready", "the database does not answer")
     checks = {"database": True, "schema_current": schema, "reference_loaded": reference}
     if not all(checks.values()):

@@ -44,7 +44,9 @@ def exchange_rate(
     if rate is None:
         raise NotFound(f"no exchange rate for {currency.upper()} valid on {day.isoformat()}")
     return RatePublic(
-        currency=currency.upper(), on=day, rate=rate,
+        currency=currency.upper(),
+        on=day,
+        rate=rate,
         national_currency=runtime.settings.national_currency,
     )
 
