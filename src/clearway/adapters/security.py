@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -25,8 +26,12 @@ _ISSUER = "clearway"
 _AUDIENCE = "clearway-api"
 API_KEY_PREFIX = "cw"
 
-# A hash to verify against when the user does not exist, so that timing does not tell.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so that timing does not tell."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +124,7 @@ class UserStore:
                 select(users).where(users.c.username == username, users.c.active.is_(True))
             ).first()
         try:
-            _HASHER.verify(row.password_hash if row else _DUMMY_HASH, password)
+            _HASHER.verify(row.password_hash if row else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             row = None
         if row is None:

@@ -37,7 +37,11 @@ def check_character(body: str) -> str:
 
 def new_mrn(declaration_type: str, country: str, accepted_on: date) -> str:
     """A fresh MRN; the 12-character identifier is random, so MRNs need no shared counter."""
-    unique = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    number = secrets.randbits(62)  # 36**12 > 2**62: every draw fits in 12 characters
+    unique = ""
+    for _ in range(12):
+        number, digit = divmod(number, 36)
+        unique += _ALPHABET[digit]
     body = f"{accepted_on:%y}{country}{unique}{PROCEDURE_INDICATOR[declaration_type]}"
     return body + check_character(body)
 

@@ -30,7 +30,11 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
 
 def _printable(text: str) -> str:
     """Plain printable text, NFC-normalised; no control, invisible or unpaired characters."""
-    if any(unicodedata.category(char) in _REFUSED_CATEGORIES for char in text):
+    # isprintable() is a fast C check; it is also false for harmless spaces such as U+00A0,
+    # so only then is each character's category looked at.
+    if not text.isprintable() and any(
+        unicodedata.category(char) in _REFUSED_CATEGORIES for char in text
+    ):
         raise PydanticCustomError(
             "text_not_printable", "text contains control, invisible or unpaired characters"
         )

@@ -16,6 +16,8 @@ EORI = re.compile(r"^([A-Z]{2})[0-9A-Z]{1,15}$")
 
 def has_control_characters(text: str) -> bool:
     """Control, format (bidi overrides, zero-width) and private-use characters."""
+    if text.isprintable():  # fast path: nothing printable is refused
+        return False
     return any(unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs"} for char in text)
 
 

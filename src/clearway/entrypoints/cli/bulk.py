@@ -74,21 +74,31 @@ def process_file(
     """Lodge every declaration in a JSON Lines file; refusals go to ``rejects`` as JSON Lines."""
     summary = BulkSummary()
     started = time.perf_counter()
-    batch: list[tuple[int, LodgeDeclaration]] = []
+    # Each entry is a command to lodge, or the schema violations of a line that did not parse;
+    # both are answered in line order when the batch is flushed.
+    batch: list[tuple[int, str | None, LodgeDeclaration | list[Violation]]] = []
+
+    def refuse(number: int, lrn: str | None, violations: list[Violation], detail: str) -> None:
+        summary.rejected += 1
+        summary.reasons.update({v.code for v in violations} or {detail})
+        _reject(rejects, number, lrn, violations, detail)
 
     def flush() -> None:
-        outcomes = lodge_declarations([c for _, c in batch], runtime.uow(), runtime.context)
-        for (number, command), outcome in zip(batch, outcomes, strict=True):
+        commands = [entry for _, _, entry in batch if isinstance(entry, LodgeDeclaration)]
+        outcomes = iter(lodge_declarations(commands, runtime.uow(), runtime.context))
+        for number, lrn, entry in batch:
+            if not isinstance(entry, LodgeDeclaration):
+                refuse(number, lrn, entry, "the declaration does not parse")
+                continue
+            outcome = next(outcomes)
             if isinstance(outcome, Lodged):
                 if outcome.created:
                     summary.accepted += 1
                 else:
                     summary.replayed += 1
-                continue
-            summary.rejected += 1
-            violations = outcome.violations if isinstance(outcome, ValidationFailed) else []
-            summary.reasons.update({v.code for v in violations} or {outcome.slug})
-            _reject(rejects, number, command.declaration.lrn, violations, outcome.detail)
+            else:
+                violations = outcome.violations if isinstance(outcome, ValidationFailed) else []
+                refuse(number, lrn, violations, outcome.detail)
         batch.clear()
 
     for number, line, offset in _lines(path):
@@ -96,12 +106,10 @@ def process_file(
         try:
             parsed = parse_declaration(line)
         except ValidationError as error:
-            violations = schema_violations(error)
-            summary.rejected += 1
-            summary.reasons.update({v.code for v in violations})
-            _reject(rejects, number, _lrn_of(line), violations, "the declaration does not parse")
+            batch.append((number, _lrn_of(line), schema_violations(error)))
         else:
-            batch.append((number, LodgeDeclaration(parsed.declaration, parsed.document, actor)))
+            command = LodgeDeclaration(parsed.declaration, parsed.document, actor)
+            batch.append((number, parsed.declaration.lrn, command))
         if len(batch) >= batch_size:
             flush()
             progress(offset)

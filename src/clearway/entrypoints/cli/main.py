@@ -27,7 +27,6 @@ from clearway.domain.errors import ClearwayError
 from clearway.domain.rules.catalogue import rules_markdown
 from clearway.entrypoints.cli.bulk import lodge_files, process_file
 from clearway.services.lodging import Lodged
-from clearway.services.simulation import simulate as generate
 
 app = typer.Typer(
     help="Clearway customs clearance.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -235,10 +234,13 @@ def process(
             progress=lambda offset: bar.update(task, completed=offset),
         )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    table = Table(
-        title=f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
-        f"({summary.rate:,.0f}/s), peak memory {peak_mib:.0f} MiB"
+    out = Console(soft_wrap=True)
+    out.print(
+        f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
+        f"({summary.rate:,.0f}/s), peak memory {peak_mib:.0f} MiB",
+        highlight=False,
     )
+    table = Table()
     table.add_column("outcome")
     table.add_column("count", justify="right")
     table.add_row("accepted", str(summary.accepted))
@@ -246,9 +248,9 @@ def process(
     table.add_row("rejected", str(summary.rejected))
     for code, times in summary.reasons.most_common(10):
         table.add_row(f"  {code}", str(times))
-    Console().print(table)
+    out.print(table)
     if summary.rejected:
-        Console().print(f"reasons for each refusal: {rejects}")
+        out.print(f"reasons for each refusal: {rejects}", highlight=False)
 
 
 @app.command()
@@ -266,6 +268,8 @@ def simulate(
         day = date.fromisoformat(start) if start else None
     except ValueError:
         fail(f"--start {start!r} is not a date (YYYY-MM-DD)")
+    from clearway.services.simulation import simulate as generate
+
     write = sys.stdout.buffer.write
     for payload in generate(
         count,

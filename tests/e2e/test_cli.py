@@ -1,0 +1,120 @@
+"""The ``clearway`` command, run as a user runs it: a real process on a real database."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import func, select
+
+from clearway.adapters.database import create_database_engine
+from clearway.adapters.tables import declarations, exchange_rates, users
+from tests.conftest import example
+
+CLEARWAY = str(Path(sys.executable).with_name("clearway"))
+
+
+def run(database_url: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CLEARWAY_DATABASE_URL": database_url, "COLUMNS": "200"}
+    return subprocess.run([CLEARWAY, *args], env=env, capture_output=True, text=True, timeout=120,
+                          input=stdin.decode() if stdin else None)
+
+
+def count(database_url: str, table: object) -> int:
+    engine = create_database_engine(database_url)
+    with engine.connect() as connection:
+        rows: int = connection.execute(select(func.count()).select_from(table)).scalar_one()  # type: ignore[arg-type]
+    engine.dispose()
+    return rows
+
+
+def test_process_lodges_a_file_and_explains_refusals(database_url: str, tmp_path: Path) -> None:
+    flow = tmp_path / "flow.jsonl"
+    bad = example("import")
+    bad["lrn"] = "NWT-2026-000999"
+    bad["items"][0]["gross_mass_kg"] = "10"
+    lines = [example("import"), example("export"), bad, example("import")]
+    flow.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n{not json\n")
+    done = run(database_url, "process", str(flow))
+    assert done.returncode == 0, done.stderr
+    assert "5 declarations" in done.stdout
+    assert re.search(r"│ accepted\s+│\s+2 │", done.stdout)
+    assert re.search(r"│ already lodged\s+│\s+1 │", done.stdout)
+    assert re.search(r"│ rejected\s+│\s+2 │", done.stdout)
+    assert re.search(r"│   BR034\s+│\s+1 │", done.stdout)
+    rejects = [orjson.loads(line) for line in (tmp_path / "flow.rejected.jsonl").read_bytes().splitlines()]
+    assert [(r["line"], r["lrn"]) for r in rejects] == [(3, "NWT-2026-000999"), (5, None)]
+    assert rejects[0]["errors"] == [{
+        "code": "BR034", "pointer": "/items/0/gross_mass_kg",
+        "detail": "gross mass 10 kg is less than net mass 16000 kg",
+    }]
+    assert rejects[1]["errors"][0]["code"] == "SCHEMA.json_invalid"
+    assert count(database_url, declarations) == 2
+
+
+def test_lodge_files_prints_mrns_and_problems(database_url: str, tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_bytes(orjson.dumps(example("export")))
+    broken = example("export")
+    del broken["consignee"]
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(orjson.dumps(broken))
+    done = run(database_url, "lodge", str(good), str(bad))
+    assert done.returncode == 1
+    assert f"{good}: accepted 26GB" in done.stdout
+    assert "BR022 /consignee: an export must name the consignee" in done.stdout
+    assert count(database_url, declarations) == 1
+
+
+def test_users_and_rates_from_the_command_line(database_url: str, tmp_path: Path) -> None:
+    created = run(database_url, "users", "create", "--username", "ana", "--password",
+                  "s3cret-enough", "--role", "trader", "--company", "GB123456789000")
+    assert created.returncode == 0, created.stderr
+    again = run(database_url, "users", "create", "--username", "ana", "--password",
+                "s3cret-enough", "--role", "trader", "--company", "GB123456789000")
+    assert again.returncode == 1
+    assert again.stderr.strip() == "error: user 'ana' already exists"
+    assert count(database_url, users) == 1
+
+    before = count(database_url, exchange_rates)
+    rates = tmp_path / "rates.csv"
+    rates.write_text("currency,valid_from,valid_to,rate\nUSD,2031-01-01,2031-01-31,0.79\n"
+                     "USD,2031-02-01,2031-02-28,zero\n")
+    refused = run(database_url, "reference", "rates", str(rates))
+    assert refused.returncode == 1
+    assert "rates.csv line 3: rate 'zero' is not a number" in refused.stderr
+    assert count(database_url, exchange_rates) == before
+    rates.write_text("currency,valid_from,valid_to,rate\nUSD,2031-01-01,2031-01-31,0.79\n")
+    loaded = run(database_url, "reference", "rates", str(rates))
+    assert loaded.returncode == 0, loaded.stderr
+    assert count(database_url, exchange_rates) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("process", "/no/such/file.jsonl"), "error: no such file: /no/such/file.jsonl"),
+        (("lodge", "/no/such.json"), "error: no such file: /no/such.json"),
+        (("simulate", "--start", "yesterday"), "error: --start 'yesterday' is not a date"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_a_non_zero_exit(
+    args: tuple[str, ...], message: str, tmp_path: Path
+) -> None:
+    done = run(f"sqlite:///{tmp_path / 'x.db'}", *args)
+    assert done.returncode != 0
+    assert done.stderr.strip().startswith(message)
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_serve_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "CLEARWAY_SECRET_KEY"}
+    env["CLEARWAY_DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+    done = subprocess.run([CLEARWAY, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "CLEARWAY_SECRET_KEY must be set" in done.stderr
