@@ -12,8 +12,9 @@ BIN = Path(sys.executable).parent
 
 
 def test_ruff_clean() -> None:
-    done = subprocess.run([BIN / "ruff", "check", "src", "tests", "bench"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [BIN / "ruff", "check", "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout
 
 

@@ -19,10 +19,18 @@ from tests.conftest import example
 CLEARWAY = str(Path(sys.executable).with_name("clearway"))
 
 
-def run(database_url: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    database_url: str, *args: str, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CLEARWAY_DATABASE_URL": database_url, "COLUMNS": "200"}
-    return subprocess.run([CLEARWAY, *args], env=env, capture_output=True, text=True, timeout=120,
-                          input=stdin.decode() if stdin else None)
+    return subprocess.run(
+        [CLEARWAY, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=stdin.decode() if stdin else None,
+    )
 
 
 def count(database_url: str, table: object) -> int:
@@ -47,12 +55,17 @@ def test_process_lodges_a_file_and_explains_refusals(database_url: str, tmp_path
     assert re.search(r"│ already lodged\s+│\s+1 │", done.stdout)
     assert re.search(r"│ rejected\s+│\s+2 │", done.stdout)
     assert re.search(r"│   BR034\s+│\s+1 │", done.stdout)
-    rejects = [orjson.loads(line) for line in (tmp_path / "flow.rejected.jsonl").read_bytes().splitlines()]
+    rejects = [
+        orjson.loads(line) for line in (tmp_path / "flow.rejected.jsonl").read_bytes().splitlines()
+    ]
     assert [(r["line"], r["lrn"]) for r in rejects] == [(3, "NWT-2026-000999"), (5, None)]
-    assert rejects[0]["errors"] == [{
-        "code": "BR034", "pointer": "/items/0/gross_mass_kg",
-        "detail": "gross mass 10 kg is less than net mass 16000 kg",
-    }]
+    assert rejects[0]["errors"] == [
+        {
+            "code": "BR034",
+            "pointer": "/items/0/gross_mass_kg",
+            "detail": "gross mass 10 kg is less than net mass 16000 kg",
+        }
+    ]
     assert rejects[1]["errors"][0]["code"] == "SCHEMA.json_invalid"
     assert count(database_url, declarations) == 2
 
@@ -72,19 +85,43 @@ def test_lodge_files_prints_mrns_and_problems(database_url: str, tmp_path: Path)
 
 
 def test_users_and_rates_from_the_command_line(database_url: str, tmp_path: Path) -> None:
-    created = run(database_url, "users", "create", "--username", "ana", "--password",
-                  "s3cret-enough", "--role", "trader", "--company", "GB123456789000")
+    created = run(
+        database_url,
+        "users",
+        "create",
+        "--username",
+        "ana",
+        "--password",
+        "s3cret-enough",
+        "--role",
+        "trader",
+        "--company",
+        "GB123456789000",
+    )
     assert created.returncode == 0, created.stderr
-    again = run(database_url, "users", "create", "--username", "ana", "--password",
-                "s3cret-enough", "--role", "trader", "--company", "GB123456789000")
+    again = run(
+        database_url,
+        "users",
+        "create",
+        "--username",
+        "ana",
+        "--password",
+        "s3cret-enough",
+        "--role",
+        "trader",
+        "--company",
+        "GB123456789000",
+    )
     assert again.returncode == 1
     assert again.stderr.strip() == "error: user 'ana' already exists"
     assert count(database_url, users) == 1
 
     before = count(database_url, exchange_rates)
     rates = tmp_path / "rates.csv"
-    rates.write_text("currency,valid_from,valid_to,rate\nUSD,2031-01-01,2031-01-31,0.79\n"
-                     "USD,2031-02-01,2031-02-28,zero\n")
+    rates.write_text(
+        "currency,valid_from,valid_to,rate\nUSD,2031-01-01,2031-01-31,0.79\n"
+        "USD,2031-02-01,2031-02-28,zero\n"
+    )
     refused = run(database_url, "reference", "rates", str(rates))
     assert refused.returncode == 1
     assert "rates.csv line 3: rate 'zero' is not a number" in refused.stderr

@@ -100,7 +100,9 @@ def code_rows() -> Iterator[CodeRow]:
 
 def hs_rows() -> Iterator[HsRow]:
     for row in _csv("hs2022.csv"):
-        if row["level"] in {"2", "4", "6"}:
+        # UN Comtrade's pseudo-codes 99/9999/999999 ("not specified according to kind")
+        # are statistical, not part of the HS.
+        if row["level"] in {"2", "4", "6"} and not row["hscode"].startswith("99"):
             parent = row["parent"] if row["parent"] != "TOTAL" else None
             yield HsRow(
                 row["hscode"], int(row["level"]), parent, row["section"], row["description"]

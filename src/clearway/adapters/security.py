@@ -27,7 +27,6 @@ _AUDIENCE = "clearway-api"
 API_KEY_PREFIX = "cw"
 
 
-
 @functools.cache
 def _dummy_hash() -> str:
     """A hash to verify against when the user does not exist, so that timing does not tell."""

@@ -35,6 +35,10 @@ class BadRequest(ClearwayError):
     status, slug, title = 400, "bad-request", "Bad request"
 
 
+class MalformedJson(BadRequest):
+    slug, title = "malformed-json", "Malformed JSON"
+
+
 class NotAuthenticated(ClearwayError):
     status, slug, title = 401, "not-authenticated", "Not authenticated"
 

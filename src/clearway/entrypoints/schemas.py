@@ -7,6 +7,7 @@ are accepted too). Unknown fields are refused so that a misspelt field is report
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +18,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     TypeAdapter,
     ValidationError,
 )
@@ -88,7 +91,7 @@ class TransportIn(_Wire):
     mode: Annotated[str, Field(max_length=20, examples=["sea"])]
     identity: Text35 | None = None
     nationality: CountryCode | None = None
-    container: bool = False
+    container: StrictBool = False
 
 
 class IncotermIn(_Wire):
@@ -115,7 +118,7 @@ class SupplementaryUnitsIn(_Wire):
 
 class PackagesIn(_Wire):
     kind: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["CT"])]
-    count: Annotated[int, Field(ge=0, le=99_999_999)]
+    count: Annotated[StrictInt, Field(ge=0, le=99_999_999)]
     marks: Text512 | None = None
 
 
@@ -130,7 +133,7 @@ class ControlIn(_Wire):
 
 
 class ItemIn(_Wire):
-    sequence: Annotated[int, Field(ge=1, le=999)]
+    sequence: Annotated[StrictInt, Field(ge=1, le=999)]
     commodity_code: Annotated[str, Field(pattern=r"^\d{6,10}$", examples=["0702000007"])]
     description: Text512
     origin_country: CountryCode
@@ -169,6 +172,19 @@ class DeclarationIn(_Wire):
 
 
 DECLARATION = TypeAdapter(DeclarationIn)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (RFC 8259 section 6)")
+
+
+def loads_json(data: bytes | str) -> Any:
+    """Decode JSON keeping every number exact: fractions become ``Decimal``, never binary
+    floats, so an amount is never silently rounded; ``NaN`` and ``Infinity`` are refused.
+
+    Raises ``ValueError`` (``json.JSONDecodeError`` for syntax) on anything that is not JSON.
+    """
+    return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
 
 
 def pointer(location: tuple[int | str, ...]) -> str:
@@ -275,9 +291,13 @@ class ParsedDeclaration:
 
 def parse_declaration(payload: bytes | str | dict[str, Any]) -> ParsedDeclaration:
     """Parse JSON text or an already-decoded object; raises ``pydantic.ValidationError``."""
-    model = (
-        DECLARATION.validate_python(payload)
-        if isinstance(payload, dict)
-        else DECLARATION.validate_json(payload)
-    )
+    if not isinstance(payload, dict):
+        try:
+            payload = loads_json(payload)
+        except (ValueError, RecursionError) as error:
+            raise ValidationError.from_exception_data(
+                "DeclarationIn",
+                [{"type": "json_invalid", "loc": (), "input": "", "ctx": {"error": str(error)}}],
+            ) from error
+    model = DECLARATION.validate_python(payload)
     return ParsedDeclaration(declaration=to_domain(model), document=to_document(model))

@@ -12,10 +12,11 @@ def rules_markdown() -> str:
         "Every declaration is checked against all of these at once; each violation is returned",
         "with the rule's code, a JSON pointer to the offending field and a plain message.",
         "Schema errors (`SCHEMA.*`) come first and stop the rules from running.",
-        "Amendments are also checked against `AM001`–`AM003` (type, LRN and declarant stay).",
+        "Amendments are also checked against `AM001` to `AM003` (type, LRN and declarant stay).",
         "",
         "| code | rule | basis |",
         "|---|---|---|",
     ]
-    lines += [f"| {r.code} | {r.title} | {r.basis} |" for r in sorted(RULES.values(), key=lambda r: r.code)]
+    for code in sorted(RULES):
+        lines.append(f"| {code} | {RULES[code].title} | {RULES[code].basis} |")
     return "\n".join(lines) + "\n"

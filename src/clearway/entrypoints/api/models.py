@@ -128,6 +128,9 @@ def decode_cursor(text: str) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         fields = orjson.loads(raw)
-        return Cursor(datetime.fromisoformat(fields["t"]), str(fields["id"]))
+        lodged_at = datetime.fromisoformat(fields["t"])
+        if lodged_at.tzinfo is None:
+            raise ValueError("cursor time without a zone")
+        return Cursor(lodged_at, str(fields["id"]))
     except (ValueError, KeyError, TypeError) as error:
         raise BadRequest("the cursor is not one this API issued") from error

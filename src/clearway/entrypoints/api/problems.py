@@ -90,6 +90,11 @@ async def _request_validation(request: Request, error: Exception) -> JSONRespons
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        # FastAPI's answer to a body it cannot decode (invalid UTF-8, nesting too deep).
+        return problem(
+            request, 400, "malformed-json", "Malformed JSON", "the request body is not valid JSON"
+        )
     titles = {404: "Not found", 405: "Method not allowed", 415: "Unsupported media type"}
     title = titles.get(error.status_code, "HTTP error")
     return problem(

@@ -234,8 +234,8 @@ def process(
             progress=lambda offset: bar.update(task, completed=offset),
         )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out = Console(soft_wrap=True)
-    out.print(
+    screen = Console(soft_wrap=True)
+    screen.print(
         f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
         f"({summary.rate:,.0f}/s), peak memory {peak_mib:.0f} MiB",
         highlight=False,
@@ -248,9 +248,9 @@ def process(
     table.add_row("rejected", str(summary.rejected))
     for code, times in summary.reasons.most_common(10):
         table.add_row(f"  {code}", str(times))
-    out.print(table)
+    screen.print(table)
     if summary.rejected:
-        out.print(f"reasons for each refusal: {rejects}", highlight=False)
+        screen.print(f"reasons for each refusal: {rejects}", highlight=False)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Header, Query, Response, status
 
 from clearway.domain.errors import BadRequest
 from clearway.entrypoints.api.deps import CurrentPrincipal, RuntimeDep
+from clearway.entrypoints.api.json_route import JsonBodyRoute
 from clearway.entrypoints.api.models import (
     CancelRequest,
     DeclarationPage,
@@ -31,7 +32,7 @@ from clearway.services.lodging import LodgeDeclaration, lodge_declaration
 from clearway.services.ports import ListFilter
 from clearway.services.queries import get_visible, history, list_declarations
 
-router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
+router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"], route_class=JsonBodyRoute)
 
 DeclarationBody = Annotated[DeclarationIn, Body(description="The declaration, as lodged")]
 IfMatch = Annotated[
@@ -54,11 +55,11 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 
 
 def _expected_version(if_match: str | None) -> int | None:
-    if if_match is None:
+    if if_match is None or if_match.strip() == "*":
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
     if not tag.startswith("v") or not tag[1:].isdigit():
-        raise BadRequest('If-Match must be an ETag of this API, such as "v2"')
+        raise BadRequest('If-Match must be one ETag of this API, such as "v2", or *')
     return int(tag[1:])
 
 
