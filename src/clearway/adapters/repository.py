@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, exists, false, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
+from clearway.adapters.bulk import insert_rows
 from clearway.adapters.tables import (
     declaration_items,
     declaration_parties,
@@ -122,35 +123,34 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
     def add_many(self, records: Sequence[tuple[DeclarationRecord, Sequence[ItemRow]]]) -> None:
         connection = self._connection
         try:
-            connection.execute(
-                declarations.insert(), [_declaration_row(record) for record, _ in records]
+            insert_rows(
+                connection, declarations, [_declaration_row(record) for record, _ in records]
             )
         except IntegrityError as error:
             if _is_duplicate_lrn(error):
                 raise DuplicateDeclaration(str(error.orig)) from error
             raise
-        connection.execute(
-            declaration_versions.insert(),
+        insert_rows(
+            connection,
+            declaration_versions,
             [_version_row(record, record.lodged_by) for record, _ in records],
         )
         item_rows = [row for record, items in records for row in _item_row_dicts(record, items)]
-        if item_rows:
-            connection.execute(declaration_items.insert(), item_rows)
+        insert_rows(connection, declaration_items, item_rows)
         party_rows = [row for record, _ in records for row in _party_rows(record)]
-        if party_rows:
-            connection.execute(declaration_parties.insert(), party_rows)
+        insert_rows(connection, declaration_parties, party_rows)
 
     def add_version(self, record: DeclarationRecord, items: Sequence[ItemRow], actor: str) -> None:
         connection = self._connection
-        connection.execute(declaration_versions.insert(), [_version_row(record, actor)])
-        connection.execute(declaration_items.insert(), _item_row_dicts(record, items))
+        insert_rows(connection, declaration_versions, [_version_row(record, actor)])
+        insert_rows(connection, declaration_items, _item_row_dicts(record, items))
         values = _declaration_row(record)
         del values["id"]
         connection.execute(update(declarations).where(declarations.c.id == record.id), values)
         connection.execute(
             declaration_parties.delete().where(declaration_parties.c.declaration_id == record.id)
         )
-        connection.execute(declaration_parties.insert(), _party_rows(record))
+        insert_rows(connection, declaration_parties, _party_rows(record))
 
     def update_status(self, record: DeclarationRecord) -> None:
         self._connection.execute(
@@ -315,8 +315,9 @@ class SqlAlchemyEventStore(AbstractEventStore):
     def add_many(self, new_events: Sequence[Event]) -> None:
         if not new_events:
             return
-        self._connection.execute(
-            events.insert(),
+        insert_rows(
+            self._connection,
+            events,
             [
                 {
                     "id": event.id,

@@ -64,7 +64,18 @@ def rule(code: str, title: str, *, basis: str) -> Callable[[Check], Check]:
 
 def validate(declaration: Declaration, context: RuleContext) -> list[Violation]:
     """Every violation of every rule, in rule-code order."""
-    violations: list[Violation] = []
-    for code in sorted(RULES):
-        violations.extend(RULES[code].run(declaration, context))
-    return violations
+    # The hot path of bulk lodging: call the checks directly, build objects only for findings.
+    return [
+        Violation(code, pointer, message)
+        for code, check in _in_order()
+        for pointer, message in check(declaration, context)
+    ]
+
+
+def _in_order() -> list[tuple[str, Check]]:
+    if len(_ORDERED) != len(RULES):
+        _ORDERED[:] = [(code, RULES[code].check) for code in sorted(RULES)]
+    return _ORDERED
+
+
+_ORDERED: list[tuple[str, Check]] = []
