@@ -38,3 +38,20 @@ def test_single_character_changes_are_caught() -> None:
             changes += 1
             caught += not is_valid_mrn(altered)
     assert caught / changes > 0.9
+
+
+def test_identifiers_are_uuid7_and_time_ordered() -> None:
+    import time
+    import uuid
+
+    from clearway.domain.identifiers import uuid7
+
+    first = uuid7()
+    time.sleep(0.002)
+    later = [uuid7() for _ in range(1000)]
+    assert first.version == 7
+    assert first.variant == uuid.RFC_4122
+    assert all(first < other for other in later)
+    assert len(set(later)) == 1000
+    milliseconds = first.int >> 80
+    assert abs(milliseconds - time.time_ns() // 1_000_000) < 5_000

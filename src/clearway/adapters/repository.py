@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, exists, false, or_, select, tuple_, update
+from sqlalchemy import Connection, Row, and_, exists, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.bulk import insert_rows
@@ -217,17 +217,23 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
     def find_by_lrn(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], DeclarationRecord]:
+        wanted = set(keys)
         found: dict[tuple[str, str], DeclarationRecord] = {}
-        unique = list(dict.fromkeys(keys))
+        unique = list(wanted)
         for start in range(0, len(unique), 400):
             chunk = unique[start : start + 400]
+            # Two IN lists rather than a row-value IN: both SQLite and PostgreSQL then probe
+            # the (declarant_id, lrn) index instead of scanning the table.
             rows = self._connection.execute(
                 self._select().where(
-                    tuple_(declarations.c.declarant_id, declarations.c.lrn).in_(chunk)
+                    declarations.c.declarant_id.in_({declarant for declarant, _ in chunk}),
+                    declarations.c.lrn.in_({lrn for _, lrn in chunk}),
                 )
             ).all()
             for record in self._records(rows):
-                found[(record.declarant_id, record.lrn)] = record
+                key = (record.declarant_id, record.lrn)
+                if key in wanted:
+                    found[key] = record
         return found
 
     def list(

@@ -6,10 +6,11 @@ transaction as the change it records; later stages hash events into the ledger a
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from clearway.domain.identifiers import new_id
 
 
 def utc_now() -> datetime:
@@ -27,7 +28,7 @@ class Event:
     actor: str
     data: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=utc_now)
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=new_id)
 
 
 DECLARATION_LODGED = "DeclarationLodged"

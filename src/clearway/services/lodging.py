@@ -8,7 +8,6 @@ breaks a rule is returned with every violation and leaves nothing behind.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from clearway.domain.access import Action, Principal, Role
 from clearway.domain.declaration import Declaration, Valuation
 from clearway.domain.errors import Conflict, Forbidden, ValidationFailed
 from clearway.domain.events import DECLARATION_ACCEPTED, DECLARATION_LODGED, Event
+from clearway.domain.identifiers import new_id
 from clearway.domain.lifecycle import Status
 from clearway.domain.money import round_money
 from clearway.domain.mrn import new_mrn
@@ -127,7 +127,7 @@ def _new_record(
     command: LodgeDeclaration, valuation: Valuation, context: ClearanceContext, now: datetime
 ) -> tuple[DeclarationRecord, list[Event]]:
     declaration = command.declaration
-    declaration_id = str(uuid.uuid4())
+    declaration_id = new_id()
     actor = command.actor.username
     mrn = new_mrn(declaration.type.value, context.country, now.date())
     customs_value: Decimal = round_money(valuation.total)
