@@ -7,13 +7,14 @@ writes some ten rows per declaration, so this path keeps the hot loop in the dri
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.engine.interfaces import _BindProcessorType
 
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-Plan = tuple[str, list[tuple[str, Callable[[Any], Any] | None]]]
+Plan = tuple[str, list[tuple[str, _BindProcessorType[Any] | None]]]
 _PLANS: dict[tuple[str, str, tuple[str, ...]], Plan] = {}
 
 
