@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.engine.interfaces import _BindProcessorType
 
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-Plan = tuple[str, list[tuple[str, _BindProcessorType[Any] | None]]]
+# (statement, [(column, bind processor or None)])
+Plan = tuple[str, list[tuple[str, Any]]]
 _PLANS: dict[tuple[str, str, tuple[str, ...]], Plan] = {}
 
 
