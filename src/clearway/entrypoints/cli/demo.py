@@ -25,12 +25,19 @@ def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[Demo
     payloads = list(simulate(count, seed, reference=runtime.context.reference))
     declarants = Counter(payload["declarant"]["id"] for payload in payloads)
     trader_company = declarants.most_common(1)[0][0] if declarants else "GB123456789000"
+    accounts = [
+        (role.value, role, trader_company if role is Role.TRADER else None) for role in Role
+    ]
+    # The declarants of the published example declarations, so that they can be lodged as is.
+    accounts += [
+        ("broker", Role.TRADER, "GB123456789000"),
+        ("exporter", Role.TRADER, "GB555000111000"),
+    ]
     credentials = []
-    for role in Role:
-        company = trader_company if role is Role.TRADER else None
+    for username, role, company in accounts:
         password = secrets.token_urlsafe(9)
-        runtime.users.create(role.value, password, role, company)
-        credentials.append(DemoUser(role.value, role.value, password, company))
+        runtime.users.create(username, password, role, company)
+        credentials.append(DemoUser(role.value, username, password, company))
     actor = Principal("demo-seed", Role.ADMIN)
     commands = []
     for payload in payloads:

@@ -104,7 +104,7 @@ def demo(
         table.add_column(column)
     for user in credentials:
         table.add_row(user.role, user.username, user.password, user.company or "")
-    out = Console()
+    out = Console(soft_wrap=True)
     out.print(table)
     out.print(f"{lodged} declarations lodged into {database}.")
     out.print(
