@@ -1,5 +1,6 @@
 """API latency under a steady load: POST /api/v1/declarations at a fixed rate from a separate
-process, against `clearway serve` on SQLite (or CLEARWAY_DATABASE_URL if given).
+process, against `clearway serve` on a fresh SQLite file, or on a fresh schema of the
+PostgreSQL database at CLEARWAY_BENCH_POSTGRES_URL when that is set.
 
     .venv/bin/python bench/api_latency.py --rate 100 --seconds 30
 
@@ -21,9 +22,10 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
-from clearway.services.simulation import simulate
+from common import fresh_postgres_schema
 
 from clearway.adapters.reference_files import shipped_reference
+from clearway.services.simulation import simulate
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -64,14 +66,15 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="clearway-bench-"))
     env = {
         **os.environ,
-        "CLEARWAY_DATABASE_URL": os.environ.get(
-            "CLEARWAY_DATABASE_URL", f"sqlite:///{workdir / 'bench.db'}"
-        ),
+        "CLEARWAY_DATABASE_URL": fresh_postgres_schema(postgres)
+        if (postgres := os.environ.get("CLEARWAY_BENCH_POSTGRES_URL"))
+        else f"sqlite:///{workdir / 'bench.db'}",
         "CLEARWAY_SECRET_KEY": secrets.token_urlsafe(48),
     }
     clearway = str(Path(sys.executable).with_name("clearway"))
@@ -94,7 +97,7 @@ def main() -> None:
         capture_output=True,
     )
     server = subprocess.Popen(
-        [clearway, "serve", "--port", str(args.port)],
+        [clearway, "serve", "--port", str(args.port), "--workers", str(args.workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -114,7 +117,8 @@ def main() -> None:
         ).json()["access_token"]
         count = int(args.rate * args.seconds)
         payloads = list(simulate(count, 99, reference=shipped_reference()))
-        print(f"server: clearway serve (1 worker) on {env['CLEARWAY_DATABASE_URL'].split('@')[-1]}")
+        database = env["CLEARWAY_DATABASE_URL"].split("@")[-1].split("?")[0]
+        print(f"server: clearway serve ({args.workers} worker(s)) on {database}")
         asyncio.run(load(base, token, payloads, args.rate, args.seconds))
     finally:
         server.terminate()

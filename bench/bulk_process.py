@@ -17,12 +17,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import text
-
-from clearway.adapters.database import create_database_engine
+from common import fresh_postgres_schema
 
 
 def run_once(clearway: str, flow: Path, url: str) -> tuple[float, float, str]:
@@ -71,17 +68,7 @@ def main() -> None:
     targets = {"sqlite": lambda run: f"sqlite:///{workdir / f'run{run}.db'}"}
     postgres = os.environ.get("CLEARWAY_BENCH_POSTGRES_URL")
     if postgres:
-
-        def fresh_schema(run: int) -> str:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            engine = create_database_engine(postgres)
-            with engine.begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-            engine.dispose()
-            separator = "&" if "?" in postgres else "?"
-            return f"{postgres}{separator}options=-csearch_path%3D{schema}"
-
-        targets["postgresql"] = fresh_schema
+        targets["postgresql"] = lambda run: fresh_postgres_schema(postgres)
 
     for name, make_url in targets.items():
         rates, peaks = [], []

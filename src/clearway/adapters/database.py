@@ -37,8 +37,11 @@ def create_database_engine(url: str) -> Engine:
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        # As many kept-open connections as the API has worker threads (40): opening a
+        # PostgreSQL connection costs more than most requests.
+        pool_size=40,
+        max_overflow=0,
+        pool_timeout=30,
     )
 
 
