@@ -12,6 +12,8 @@ from clearway.domain.rules.base import RuleContext, rule
 Found = Iterator[tuple[str, str]]
 
 EORI = re.compile(r"^([A-Z]{2})[0-9A-Z]{1,15}$")
+# Prefixes an administration issues besides its country code (XI: Northern Ireland, for GB).
+NATIONAL_PREFIXES = {"GB": {"XI"}}
 
 
 def has_control_characters(text: str) -> bool:
@@ -65,6 +67,25 @@ def identifiers_are_eori(declaration: Declaration, context: RuleContext) -> Foun
             )
         elif match.group(1) not in context.reference.countries and match.group(1) != "XI":
             yield f"/{role}/id", f"{party.id!r} does not start with a country code"
+
+
+@rule(
+    "BR025",
+    "The importer or exporter is registered with this administration",
+    basis="UCC Art. 9 (EORI registration of economic operators established in the territory)",
+)
+def trader_registered_here(declaration: Declaration, context: RuleContext) -> Found:
+    role = "importer" if declaration.type is DeclarationType.IMPORT else "exporter"
+    trader = declaration.trader
+    if trader is None or trader.id is None or EORI.match(trader.id) is None:
+        return  # BR020, BR021 and BR023 say what is missing or malformed
+    prefixes = {context.country} | NATIONAL_PREFIXES.get(context.country, set())
+    if trader.id[:2] not in prefixes:
+        yield (
+            f"/{role}/id",
+            f"the {role} must have an EORI number issued here ({', '.join(sorted(prefixes))}…), "
+            f"not {trader.id[:2]}",
+        )
 
 
 @rule(
