@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import Engine
 
@@ -45,7 +46,7 @@ def prepare_database(engine: Engine, *, load_if_empty: bool = True) -> None:
 
 
 def build_runtime(
-    settings: Settings, *, prepare: bool = True, clock: Callable[..., object] | None = None
+    settings: Settings, *, prepare: bool = True, clock: Callable[[], datetime] | None = None
 ) -> Runtime:
     engine = create_database_engine(settings.database_url)
     if prepare:
@@ -57,5 +58,5 @@ def build_runtime(
         import_basis=ValuationBasis(settings.valuation_basis),
     )
     if clock is not None:
-        context.clock = clock  # type: ignore[assignment]
+        context.clock = clock
     return Runtime(settings=settings, engine=engine, context=context, users=UserStore(engine))

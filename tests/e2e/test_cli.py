@@ -85,33 +85,11 @@ def test_lodge_files_prints_mrns_and_problems(database_url: str, tmp_path: Path)
 
 
 def test_users_and_rates_from_the_command_line(database_url: str, tmp_path: Path) -> None:
-    created = run(
-        database_url,
-        "users",
-        "create",
-        "--username",
-        "ana",
-        "--password",
-        "s3cret-enough",
-        "--role",
-        "trader",
-        "--company",
-        "GB123456789000",
-    )
+    create_ana = ("users", "create", "--username", "ana", "--password", "s3cret-enough",
+                  "--role", "trader", "--company", "GB123456789000")  # fmt: skip
+    created = run(database_url, *create_ana)
     assert created.returncode == 0, created.stderr
-    again = run(
-        database_url,
-        "users",
-        "create",
-        "--username",
-        "ana",
-        "--password",
-        "s3cret-enough",
-        "--role",
-        "trader",
-        "--company",
-        "GB123456789000",
-    )
+    again = run(database_url, *create_ana)
     assert again.returncode == 1
     assert again.stderr.strip() == "error: user 'ana' already exists"
     assert count(database_url, users) == 1

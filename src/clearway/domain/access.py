@@ -72,3 +72,17 @@ def may_see(principal: Principal, party_ids: frozenset[str]) -> bool:
     if scope is Scope.OWN_COMPANY:
         return principal.company_id is not None and principal.company_id in party_ids
     return False
+
+
+def lodging_refusal(principal: Principal, declarant_id: str | None) -> str | None:
+    """Why ``principal`` may not lodge a declaration for ``declarant_id``, or None if it may.
+
+    A trader lodges only as its own company; a broker is the declarant for its clients.
+    """
+    if not principal.may(Action.LODGE):
+        return f"the {principal.role.value} role may not lodge declarations"
+    if principal.role is Role.TRADER and declarant_id != principal.company_id:
+        return (
+            f"you may lodge only as your own company {principal.company_id}, not as {declarant_id}"
+        )
+    return None

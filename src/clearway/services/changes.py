@@ -17,7 +17,7 @@ from clearway.domain.events import DECLARATION_AMENDED, DECLARATION_CANCELLED, E
 from clearway.domain.lifecycle import InvalidTransition, Status, can_amend, transition
 from clearway.domain.money import round_money
 from clearway.domain.record import DeclarationRecord
-from clearway.domain.rules import Violation
+from clearway.domain.rules.amendments import identity_violations
 from clearway.services.context import ClearanceContext
 from clearway.services.lodging import check_and_value, item_rows, payload_hash, valuation_document
 from clearway.services.ports import AbstractUnitOfWork
@@ -58,20 +58,6 @@ def _load_for_change(
     return record
 
 
-def _identity_violations(record: DeclarationRecord, declaration: Declaration) -> list[Violation]:
-    """An amendment changes the goods and terms, never which declaration it is."""
-    found = []
-    if declaration.type.value != record.type:
-        found.append(Violation("AM001", "/type", f"the declaration type stays {record.type}"))
-    if declaration.lrn != record.lrn:
-        found.append(Violation("AM002", "/lrn", f"the LRN stays {record.lrn}"))
-    if declaration.declarant.id != record.declarant_id:
-        found.append(
-            Violation("AM003", "/declarant/id", f"the declarant stays {record.declarant_id}")
-        )
-    return found
-
-
 def amend_declaration(
     command: AmendDeclaration, uow: AbstractUnitOfWork, context: ClearanceContext
 ) -> DeclarationRecord:
@@ -85,7 +71,7 @@ def amend_declaration(
         if payload_hash(command.document) == record.payload_hash:
             return record
         now = context.now()
-        violations = _identity_violations(record, command.declaration)
+        violations = identity_violations(record, command.declaration)
         rule_violations, valuation = check_and_value(command.declaration, context, now)
         violations.extend(rule_violations)
         if violations or valuation is None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from clearway.domain.access import Action, Principal, Role
+from clearway.domain.access import Principal, lodging_refusal
 from clearway.domain.declaration import Declaration, Valuation
 from clearway.domain.errors import Conflict, Forbidden, ValidationFailed
 from clearway.domain.events import DECLARATION_ACCEPTED, DECLARATION_LODGED, Event
@@ -111,18 +111,6 @@ def item_rows(declaration: Declaration, valuation: Valuation) -> list[ItemRow]:
     ]
 
 
-def authorise_lodging(command: LodgeDeclaration) -> Forbidden | None:
-    actor = command.actor
-    if not actor.may(Action.LODGE):
-        return Forbidden(f"the {actor.role.value} role may not lodge declarations")
-    declarant = command.declaration.declarant.id
-    if actor.role is Role.TRADER and declarant != actor.company_id:
-        return Forbidden(
-            f"you may lodge only as your own company {actor.company_id}, not as {declarant}"
-        )
-    return None
-
-
 def _new_record(
     command: LodgeDeclaration, valuation: Valuation, context: ClearanceContext, now: datetime
 ) -> tuple[DeclarationRecord, list[Event]]:
@@ -187,9 +175,9 @@ def lodge_declarations(
     outcomes: list[LodgeOutcome | None] = [None] * len(commands)
     valued: list[tuple[int, Valuation]] = []
     for index, command in enumerate(commands):
-        refused = authorise_lodging(command)
+        refused = lodging_refusal(command.actor, command.declaration.declarant.id)
         if refused is not None:
-            outcomes[index] = refused
+            outcomes[index] = Forbidden(refused)
             continue
         violations, valuation = check_and_value(command.declaration, context, now)
         if valuation is None:
