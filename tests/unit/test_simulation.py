@@ -17,8 +17,13 @@ from clearway.adapters.reference_files import shipped_reference
 from clearway.domain.reference import ReferenceData
 from clearway.domain.rules import RuleContext, Violation, validate
 from clearway.entrypoints.schemas import parse_declaration
-from clearway.services.simulation import BREAKABLE_RULES, simulate
-from clearway.services.simulation_catalogue import FTA_PARTNERS, PRODUCTS, uk_firms
+from clearway.services.simulation import simulate
+from clearway.services.simulation.catalogue import load_catalogue
+from clearway.services.simulation.faults import BREAKABLE_RULES
+from clearway.services.simulation.traders import uk_firms
+
+PRODUCTS = load_catalogue().products
+FTA_PARTNERS = load_catalogue().fta_partners
 
 START = date(2026, 6, 1)
 GB_EORI = re.compile(r"^GB\d{12}$")
