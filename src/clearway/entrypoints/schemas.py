@@ -27,17 +27,12 @@ from pydantic_core import PydanticCustomError
 
 from clearway.domain import declaration as domain
 from clearway.domain.rules import Violation
-
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+from clearway.domain.text import has_control_characters
 
 
 def _printable(text: str) -> str:
     """Plain printable text, NFC-normalised; no control, invisible or unpaired characters."""
-    # isprintable() is a fast C check; it is also false for harmless spaces such as U+00A0,
-    # so only then is each character's category looked at.
-    if not text.isprintable() and any(
-        unicodedata.category(char) in _REFUSED_CATEGORIES for char in text
-    ):
+    if has_control_characters(text):
         raise PydanticCustomError(
             "text_not_printable", "text contains control, invisible or unpaired characters"
         )

@@ -23,6 +23,12 @@ def _country_fields(declaration: Declaration) -> Iterator[tuple[str, str | None]
         yield f"/items/{index}/origin_country", item.origin_country
 
 
+def _currency_fields(declaration: Declaration) -> Iterator[tuple[str, str | None]]:
+    yield "/invoice/currency", declaration.invoice.currency
+    yield "/freight/currency", declaration.freight.currency if declaration.freight else None
+    yield "/insurance/currency", declaration.insurance.currency if declaration.insurance else None
+
+
 @rule("CL001", "Commodity code extends an HS 2022 subheading", basis="WCO HS Convention 2022")
 def commodity_code_in_hs(declaration: Declaration, context: RuleContext) -> Found:
     for index, item in enumerate(declaration.items):
@@ -43,12 +49,7 @@ def countries_known(declaration: Declaration, context: RuleContext) -> Found:
 
 @rule("CL003", "Currency codes are ISO 4217", basis="ISO 4217")
 def currencies_known(declaration: Declaration, context: RuleContext) -> Found:
-    amounts = {
-        "/invoice/currency": declaration.invoice.currency,
-        "/freight/currency": declaration.freight.currency if declaration.freight else None,
-        "/insurance/currency": declaration.insurance.currency if declaration.insurance else None,
-    }
-    for pointer, code in amounts.items():
+    for pointer, code in _currency_fields(declaration):
         if code is not None and code not in context.reference.currencies:
             yield pointer, f"{code!r} is not an ISO 4217 currency code"
 
@@ -127,12 +128,7 @@ def control_list_known(declaration: Declaration, context: RuleContext) -> Found:
     basis="UCC Art. 53 (currency conversion at the rate of the acceptance date)",
 )
 def exchange_rate_available(declaration: Declaration, context: RuleContext) -> Found:
-    amounts = {
-        "/invoice/currency": declaration.invoice.currency,
-        "/freight/currency": declaration.freight.currency if declaration.freight else None,
-        "/insurance/currency": declaration.insurance.currency if declaration.insurance else None,
-    }
-    for pointer, code in amounts.items():
+    for pointer, code in _currency_fields(declaration):
         if (
             code is not None
             and code != context.national_currency

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from clearway.domain.declaration import Declaration, DeclarationType
 from clearway.domain.rules.base import RuleContext, rule
-from clearway.domain.rules.parties import has_control_characters
+from clearway.domain.text import has_control_characters
 
 Found = Iterator[tuple[str, str]]
 

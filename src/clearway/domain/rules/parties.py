@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from clearway.domain.declaration import Declaration, DeclarationType
 from clearway.domain.rules.base import RuleContext, rule
+from clearway.domain.text import has_control_characters
 
 Found = Iterator[tuple[str, str]]
 
 EORI = re.compile(r"^([A-Z]{2})[0-9A-Z]{1,15}$")
 # Prefixes an administration issues besides its country code (XI: Northern Ireland, for GB).
 NATIONAL_PREFIXES = {"GB": {"XI"}}
-
-
-def has_control_characters(text: str) -> bool:
-    """Control, format (bidi overrides, zero-width) and private-use characters."""
-    if text.isprintable():  # fast path: nothing printable is refused
-        return False
-    return any(unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs"} for char in text)
 
 
 @rule("BR020", "An import names the importer", basis="UCC DA/IA Annex B, DE 3/15-3/16 importer")

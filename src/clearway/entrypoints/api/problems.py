@@ -11,7 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from clearway.domain.errors import ClearwayError, NotAuthenticated, ValidationFailed
+from clearway.domain.errors import (
+    ClearwayError,
+    MalformedJson,
+    NotAuthenticated,
+    ValidationFailed,
+)
 from clearway.domain.rules import Violation
 from clearway.entrypoints.schemas import pointer
 
@@ -54,9 +59,7 @@ async def _request_validation(request: Request, error: Exception) -> JSONRespons
     assert isinstance(error, RequestValidationError)
     details = list(error.errors())
     if any(detail.get("type") == "json_invalid" for detail in details):
-        return problem(
-            request, 400, "malformed-json", "Malformed JSON", "the request body is not valid JSON"
-        )
+        return await _clearway_error(request, MalformedJson("the request body is not valid JSON"))
     violations = []
     for detail in details:
         location = tuple(detail.get("loc", ()))
@@ -77,24 +80,14 @@ async def _request_validation(request: Request, error: Exception) -> JSONRespons
             "the query or path parameters are not valid",
             violations,
         )
-    count = len(violations)
-    return problem(
-        request,
-        422,
-        "validation-failed",
-        "Declaration is not valid",
-        f"{count} problem{'s' if count != 1 else ''} found",
-        violations,
-    )
+    return await _clearway_error(request, ValidationFailed(violations))
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     if error.status_code == 400:
         # FastAPI's answer to a body it cannot decode (invalid UTF-8, nesting too deep).
-        return problem(
-            request, 400, "malformed-json", "Malformed JSON", "the request body is not valid JSON"
-        )
+        return await _clearway_error(request, MalformedJson("the request body is not valid JSON"))
     titles = {404: "Not found", 405: "Method not allowed", 415: "Unsupported media type"}
     title = titles.get(error.status_code, "HTTP error")
     return problem(
