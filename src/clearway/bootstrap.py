@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 
@@ -12,9 +12,12 @@ from clearway.adapters import migrate
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.reference_store import load_reference, read_reference, reference_loaded
 from clearway.adapters.security import UserStore
+from clearway.adapters.tariff_store import quota_balances, read_tariff
 from clearway.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from clearway.config import Settings
 from clearway.domain.reference import RateTable
+from clearway.domain.tariff.measures import QuotaBalance
+from clearway.domain.tariff.tariff import Tariff
 from clearway.domain.valuation import ValuationBasis
 from clearway.services.context import ClearanceContext
 
@@ -25,6 +28,7 @@ class Runtime:
     engine: Engine
     context: ClearanceContext
     users: UserStore
+    _other_tariffs: dict[str, Tariff] = field(default_factory=dict)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)
@@ -36,6 +40,19 @@ class Runtime:
 
     def rates(self) -> RateTable:
         return self.context.reference.rates
+
+    def refresh_tariff(self) -> None:
+        """Re-read the tariff after an administrator loaded one."""
+        self.context.tariff = read_tariff(self.engine, self.settings.country)
+        self._other_tariffs.clear()
+
+    def tariff_for(self, jurisdiction: str | None) -> Tariff:
+        """The administration's tariff, or another jurisdiction's (read once, then kept)."""
+        if jurisdiction is None or jurisdiction == self.settings.country:
+            return self.context.tariff
+        if jurisdiction not in self._other_tariffs:
+            self._other_tariffs[jurisdiction] = read_tariff(self.engine, jurisdiction)
+        return self._other_tariffs[jurisdiction]
 
 
 def prepare_database(engine: Engine, *, load_if_empty: bool = True) -> None:
@@ -59,4 +76,12 @@ def build_runtime(
     )
     if clock is not None:
         context.clock = clock
-    return Runtime(settings=settings, engine=engine, context=context, users=UserStore(engine))
+    runtime = Runtime(settings=settings, engine=engine, context=context, users=UserStore(engine))
+    runtime.refresh_tariff()
+
+    def balances(on: date) -> Mapping[str, QuotaBalance]:
+        with engine.connect() as connection:
+            return quota_balances(connection, settings.country, on)
+
+    context.quota_balances = balances
+    return runtime

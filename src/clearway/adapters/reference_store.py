@@ -15,6 +15,8 @@ from clearway.adapters.reference_files import (
     shipped_rates,
 )
 from clearway.adapters.tables import code_lists, exchange_rates, hs_nomenclature
+from clearway.adapters.tariff_files import shipped_geography
+from clearway.adapters.tariff_store import store_geography
 from clearway.domain.events import utc_now
 from clearway.domain.reference import ExchangeRate, ReferenceData
 
@@ -32,7 +34,13 @@ def load_reference(engine: Engine) -> dict[str, int]:
         connection.execute(delete(hs_nomenclature))
         connection.execute(hs_nomenclature.insert(), nomenclature)
     rates = load_rates(engine, shipped_rates())
-    return {"code_lists": len(codes), "hs_nomenclature": len(nomenclature), "exchange_rates": rates}
+    areas = store_geography(engine, shipped_geography())
+    return {
+        "code_lists": len(codes),
+        "hs_nomenclature": len(nomenclature),
+        "exchange_rates": rates,
+        "geographical_areas": areas,
+    }
 
 
 def load_rates(engine: Engine, rates: Sequence[ExchangeRate]) -> int:

@@ -33,6 +33,7 @@ _RECORD_COLUMNS = (
     *declarations.c,
     declaration_versions.c.payload,
     declaration_versions.c.valuation,
+    declaration_versions.c.assessment,
 )
 
 
@@ -86,6 +87,7 @@ def _version_row(record: DeclarationRecord, actor: str) -> dict[str, Any]:
         "version": record.version,
         "payload": record.payload,
         "valuation": record.valuation,
+        "assessment": record.assessment,
         "created_by": actor,
         "created_at": record.updated_at,
     }
@@ -197,6 +199,7 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
                 accepted_at=row.accepted_at,
                 customs_value=row.customs_value,
                 valuation=row.valuation,
+                assessment=row.assessment,
                 party_ids=frozenset(parties.get(row.id, ())),
             )
             for row in rows

@@ -70,6 +70,7 @@ declaration_versions = Table(
     Column("version", Integer, primary_key=True),
     Column("payload", Document, nullable=False),
     Column("valuation", Document),
+    Column("assessment", Document),
     Column("created_by", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
@@ -176,3 +177,6 @@ exchange_rates = Table(
     Column("rate", Money, nullable=False),
     Column("loaded_at", UtcDateTime, nullable=False),
 )
+
+# The tariff's tables share this metadata; importing them here keeps one schema for migrations.
+from clearway.adapters import tariff_tables as _tariff_tables  # noqa: E402, F401

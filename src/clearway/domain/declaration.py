@@ -118,6 +118,9 @@ class GoodsItem:
     packages: Packages | None = None
     documents: tuple[Document, ...] = ()
     control: ControlEntry | None = None
+    additional_codes: tuple[str, ...] = ()
+    quantities: tuple[tuple[str, Decimal], ...] = ()
+    """Further quantities (``ASV``, ``RET``, ``TNEI`` …) that specific duties are charged on."""
 
 
 @dataclass(frozen=True, slots=True)

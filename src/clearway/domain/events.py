@@ -33,6 +33,7 @@ class Event:
 
 DECLARATION_LODGED = "DeclarationLodged"
 DECLARATION_ACCEPTED = "DeclarationAccepted"
+DECLARATION_ASSESSED = "DeclarationAssessed"
 DECLARATION_REJECTED = "DeclarationRejected"
 DECLARATION_AMENDED = "DeclarationAmended"
 DECLARATION_CANCELLED = "DeclarationCancelled"

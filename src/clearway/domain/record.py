@@ -27,6 +27,7 @@ class DeclarationRecord:
     accepted_at: datetime | None = None
     customs_value: Decimal | None = None
     valuation: dict[str, Any] | None = None
+    assessment: dict[str, Any] | None = None
     party_ids: frozenset[str] = field(default_factory=frozenset)
 
 

@@ -122,6 +122,13 @@ class DocumentIn(_Wire):
     reference: Text70
 
 
+class QuantityIn(_Wire):
+    """A quantity in a TARIC measurement unit, with its optional qualifier (``TNEI``)."""
+
+    amount: Quantity
+    unit: Annotated[str, Field(pattern=r"^[A-Z]{3}[A-Z]?$", examples=["ASV", "HLT", "RET"])]
+
+
 class ControlIn(_Wire):
     list: Annotated[str, Field(max_length=20, examples=["dual-use"])]
     entry: Annotated[str, Field(max_length=20, examples=["2B350.i"])]
@@ -139,6 +146,14 @@ class ItemIn(_Wire):
     supplementary_units: SupplementaryUnitsIn | None = None
     packages: PackagesIn | None = None
     documents: Annotated[list[DocumentIn], Field(max_length=99)] = []
+    additional_codes: (
+        Annotated[
+            list[Annotated[str, Field(pattern=r"^[A-Z0-9]{4}$", examples=["B107"])]],
+            Field(max_length=20),
+        ]
+        | None
+    ) = None
+    quantities: Annotated[list[QuantityIn], Field(max_length=10)] | None = None
     control: ControlIn | None = None
 
 
@@ -267,6 +282,8 @@ def to_domain(model: DeclarationIn) -> domain.Declaration:
                 if item.packages
                 else None,
                 documents=tuple(domain.Document(d.type, d.reference) for d in item.documents),
+                additional_codes=tuple(item.additional_codes or ()),
+                quantities=tuple((q.unit, q.amount) for q in item.quantities or ()),
                 control=domain.ControlEntry(item.control.list, item.control.entry)
                 if item.control
                 else None,

@@ -18,8 +18,15 @@ from clearway.domain.lifecycle import InvalidTransition, Status, can_amend, tran
 from clearway.domain.money import round_money
 from clearway.domain.record import DeclarationRecord
 from clearway.domain.rules.amendments import identity_violations
+from clearway.services.assessment import assessment_document
 from clearway.services.context import ClearanceContext
-from clearway.services.lodging import check_and_value, item_rows, payload_hash, valuation_document
+from clearway.services.lodging import (
+    assessment_event,
+    check_value_and_assess,
+    item_rows,
+    payload_hash,
+    valuation_document,
+)
 from clearway.services.ports import AbstractUnitOfWork
 from clearway.services.queries import get_visible
 
@@ -72,8 +79,9 @@ def amend_declaration(
             return record
         now = context.now()
         violations = identity_violations(record, command.declaration)
-        rule_violations, valuation = check_and_value(command.declaration, context, now)
-        violations.extend(rule_violations)
+        checked = check_value_and_assess(command.declaration, context, now)
+        violations.extend(checked.violations)
+        valuation = checked.valuation
         if violations or valuation is None:
             raise ValidationFailed(violations)
         record.version += 1
@@ -81,6 +89,10 @@ def amend_declaration(
         record.payload_hash = payload_hash(command.document)
         record.valuation = valuation_document(valuation)
         record.customs_value = round_money(valuation.total)
+        if checked.assessment is not None:
+            if record.status is Status.ACCEPTED:
+                record.status = Status.ASSESSED
+            record.assessment = assessment_document(checked.assessment)
         record.party_ids = command.declaration.party_ids()
         record.updated_at = now
         uow.declarations.add_version(
@@ -101,6 +113,11 @@ def amend_declaration(
                     now,
                 )
             ]
+            + (
+                [assessment_event(record, checked.assessment, command.actor.username, now)]
+                if checked.assessment is not None
+                else []
+            )
         )
         uow.commit()
         return record

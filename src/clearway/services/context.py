@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from clearway.domain.events import utc_now
 from clearway.domain.reference import ReferenceData
 from clearway.domain.rules import RuleContext
+from clearway.domain.tariff.measures import QuotaBalance
+from clearway.domain.tariff.tariff import Tariff
 from clearway.domain.valuation import ValuationBasis
 
 
@@ -19,6 +21,9 @@ class ClearanceContext:
     national_currency: str
     import_basis: ValuationBasis = ValuationBasis.CIF
     clock: Callable[[], datetime] = field(default=utc_now)
+    tariff: Tariff = field(default_factory=Tariff)
+    """The administration's tariff; an empty one means declarations are not assessed."""
+    quota_balances: Callable[[date], Mapping[str, QuotaBalance]] = field(default=lambda on: {})
 
     def now(self) -> datetime:
         return self.clock()

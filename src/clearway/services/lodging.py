@@ -19,7 +19,12 @@ import orjson
 from clearway.domain.access import Principal, lodging_refusal
 from clearway.domain.declaration import Declaration, Valuation
 from clearway.domain.errors import Conflict, Forbidden, ValidationFailed
-from clearway.domain.events import DECLARATION_ACCEPTED, DECLARATION_LODGED, Event
+from clearway.domain.events import (
+    DECLARATION_ACCEPTED,
+    DECLARATION_ASSESSED,
+    DECLARATION_LODGED,
+    Event,
+)
 from clearway.domain.identifiers import new_id
 from clearway.domain.lifecycle import Status
 from clearway.domain.money import round_money
@@ -27,6 +32,11 @@ from clearway.domain.mrn import new_mrn
 from clearway.domain.record import DeclarationRecord
 from clearway.domain.rules import Violation, validate
 from clearway.domain.valuation import MissingRate, value_declaration
+from clearway.services.assessment import (
+    DeclarationAssessment,
+    assess_declaration,
+    assessment_document,
+)
 from clearway.services.context import ClearanceContext
 from clearway.services.ports import AbstractUnitOfWork, DuplicateDeclaration, ItemRow
 
@@ -74,6 +84,48 @@ def valuation_document(valuation: Valuation) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A declaration's violations, or its valuation and (with a tariff loaded) assessment."""
+
+    violations: list[Violation]
+    valuation: Valuation | None = None
+    assessment: DeclarationAssessment | None = None
+
+
+def check_value_and_assess(
+    declaration: Declaration, context: ClearanceContext, now: datetime
+) -> Checked:
+    """Validate, value and assess; the first stage that finds problems stops the rest."""
+    violations, valuation = check_and_value(declaration, context, now)
+    if valuation is None:
+        return Checked(violations)
+    problems, assessment = assess_declaration(declaration, valuation, context)
+    if problems:
+        return Checked(problems)
+    return Checked([], valuation, assessment)
+
+
+def assessment_event(
+    record: DeclarationRecord, assessment: DeclarationAssessment, actor: str, now: datetime
+) -> Event:
+    return Event(
+        DECLARATION_ASSESSED,
+        record.id,
+        record.version,
+        Status.ASSESSED.value,
+        actor,
+        {
+            "currency": assessment.currency,
+            "duty": str(round_money(assessment.duty)),
+            "vat": str(round_money(assessment.vat)),
+            "total": str(round_money(assessment.total)),
+            "options_applied": [item.applied.kind.value for item in assessment.items],
+        },
+        now,
+    )
+
+
 def check_and_value(
     declaration: Declaration, context: ClearanceContext, now: datetime
 ) -> tuple[list[Violation], Valuation | None]:
@@ -112,9 +164,11 @@ def item_rows(declaration: Declaration, valuation: Valuation) -> list[ItemRow]:
 
 
 def _new_record(
-    command: LodgeDeclaration, valuation: Valuation, context: ClearanceContext, now: datetime
+    command: LodgeDeclaration, checked: Checked, context: ClearanceContext, now: datetime
 ) -> tuple[DeclarationRecord, list[Event]]:
     declaration = command.declaration
+    valuation = checked.valuation
+    assert valuation is not None
     declaration_id = new_id()
     actor = command.actor.username
     mrn = new_mrn(declaration.type.value, context.country, now.date())
@@ -137,6 +191,9 @@ def _new_record(
         valuation=valuation_document(valuation),
         party_ids=declaration.party_ids(),
     )
+    if checked.assessment is not None:
+        record.status = Status.ASSESSED
+        record.assessment = assessment_document(checked.assessment)
     lodged = Event(
         DECLARATION_LODGED,
         declaration_id,
@@ -160,7 +217,10 @@ def _new_record(
         {"mrn": mrn, "customs_value": str(customs_value), "currency": context.national_currency},
         now,
     )
-    return record, [lodged, accepted]
+    events = [lodged, accepted]
+    if checked.assessment is not None:
+        events.append(assessment_event(record, checked.assessment, actor, now))
+    return record, events
 
 
 def lodge_declarations(
@@ -173,17 +233,17 @@ def lodge_declarations(
     """
     now = context.now()
     outcomes: list[LodgeOutcome | None] = [None] * len(commands)
-    valued: list[tuple[int, Valuation]] = []
+    valued: list[tuple[int, Checked]] = []
     for index, command in enumerate(commands):
         refused = lodging_refusal(command.actor, command.declaration.declarant.id)
         if refused is not None:
             outcomes[index] = Forbidden(refused)
             continue
-        violations, valuation = check_and_value(command.declaration, context, now)
-        if valuation is None:
-            outcomes[index] = ValidationFailed(violations)
+        checked = check_value_and_assess(command.declaration, context, now)
+        if checked.valuation is None:
+            outcomes[index] = ValidationFailed(checked.violations)
         else:
-            valued.append((index, valuation))
+            valued.append((index, checked))
 
     with uow:
         keys = [
@@ -194,15 +254,16 @@ def lodge_declarations(
         new_rows: list[tuple[DeclarationRecord, list[ItemRow]]] = []
         new_events: list[Event] = []
         claimed: dict[tuple[str, str], DeclarationRecord] = dict(existing)
-        for (index, valuation), key in zip(valued, keys, strict=True):
+        for (index, checked), key in zip(valued, keys, strict=True):
             command = commands[index]
             stored = claimed.get(key)
             if stored is not None:
                 outcomes[index] = _replay(stored, command)
                 continue
-            record, events = _new_record(command, valuation, context, now)
+            record, events = _new_record(command, checked, context, now)
             claimed[key] = record
-            new_rows.append((record, item_rows(command.declaration, valuation)))
+            assert checked.valuation is not None
+            new_rows.append((record, item_rows(command.declaration, checked.valuation)))
             new_events.extend(events)
             outcomes[index] = Lodged(record, created=True)
         if not new_rows:

@@ -12,7 +12,7 @@ from clearway.bootstrap import Runtime, build_runtime
 from clearway.config import Settings, get_settings
 from clearway.entrypoints.api import problems
 from clearway.entrypoints.api.limits import BodySizeLimit
-from clearway.entrypoints.api.routers import auth, declarations, health, reference
+from clearway.entrypoints.api.routers import auth, declarations, health, reference, tariff
 
 DESCRIPTION = """Lodge import and export declarations and follow them through clearance.
 
@@ -43,7 +43,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if runtime is not None:
         app.state.runtime = runtime
     problems.install(app)
-    for router in (auth.router, declarations.router, reference.router, health.router):
+    for router in (
+        auth.router,
+        declarations.router,
+        tariff.router,
+        reference.router,
+        health.router,
+    ):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -41,6 +41,11 @@ class DeclarationPublic(DeclarationSummary):
     valuation: dict[str, Any] | None = Field(
         description="How the customs value was built: basis, rates, per-item figures"
     )
+    assessment: dict[str, Any] | None = Field(
+        default=None,
+        description="Duties per item: every option with its lines, the option applied and why, "
+        "VAT and totals (presented figures rounded half-up to the penny)",
+    )
     declaration: dict[str, Any] = Field(description="The current version as lodged")
 
 
@@ -83,6 +88,7 @@ def public(record: DeclarationRecord, currency: str) -> DeclarationPublic:
         **_summary_fields(record, currency),
         accepted_at=record.accepted_at,
         valuation=record.valuation,
+        assessment=record.assessment,
         declaration=record.payload,
     )
 

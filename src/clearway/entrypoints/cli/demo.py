@@ -5,7 +5,10 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
+from clearway.adapters.tariff_files import read_uk_directory
+from clearway.adapters.tariff_store import load_illustrative_tariff, store_records
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal, Role
 from clearway.entrypoints.schemas import parse_declaration
@@ -22,6 +25,13 @@ class DemoUser:
 
 
 def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[DemoUser], int]:
+    load_illustrative_tariff(runtime.engine, runtime.settings.country)
+    uk_records = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "uk-tariff"
+    if uk_records.is_dir():
+        # The real UK records (2021) for quotes on past dates, when they sit beside the project.
+        for records in read_uk_directory(uk_records):
+            store_records(runtime.engine, records)
+    runtime.refresh_tariff()
     payloads = list(simulate(count, seed, reference=runtime.context.reference))
     declarants = Counter(payload["declarant"]["id"] for payload in payloads)
     trader_company = declarants.most_common(1)[0][0] if declarants else "GB123456789000"

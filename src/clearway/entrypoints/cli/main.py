@@ -26,6 +26,7 @@ from clearway.domain.access import Principal, Role
 from clearway.domain.errors import ClearwayError
 from clearway.domain.rules.catalogue import rules_markdown
 from clearway.entrypoints.cli.bulk import lodge_files, process_file
+from clearway.entrypoints.cli.tariff import duty_app, tariff_app
 from clearway.services.lodging import Lodged
 
 app = typer.Typer(
@@ -39,6 +40,8 @@ reference_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(reference_app, name="reference")
+app.add_typer(tariff_app, name="tariff")
+app.add_typer(duty_app, name="duty")
 
 console = Console(stderr=True)
 

@@ -1,0 +1,234 @@
+"""Assessing duties: every goods item of an accepted import declaration through the tariff.
+
+The customs value comes from the valuation (national currency, unrounded); quantities from
+the declared net mass, supplementary units and further quantities; the date is the acceptance
+date (UCC Art. 85: the duty is that in force when the declaration is accepted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from clearway.domain.declaration import Declaration, DeclarationType, GoodsItem, Valuation
+from clearway.domain.money import round_money
+from clearway.domain.rules import Violation
+from clearway.domain.tariff.duty import DutyItem, DutyLine, DutyOption, ItemAssessment, assess_item
+from clearway.domain.tariff.expressions import ExpressionError, ToNational
+from clearway.domain.tariff.measures import QuotaBalance
+from clearway.domain.tariff.tariff import UnknownCommodity
+from clearway.domain.tariff.units import Quantities, QuantityRequired, Unit
+from clearway.domain.valuation import MissingRate
+from clearway.services.context import ClearanceContext
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationAssessment:
+    currency: str
+    on: date
+    items: tuple[ItemAssessment, ...]
+    sequences: tuple[int, ...] = ()
+    """The declaration's item numbers, in the order of ``items``."""
+
+    @property
+    def duty(self) -> Decimal:
+        return sum((item.applied.duty for item in self.items), Decimal(0))
+
+    @property
+    def vat(self) -> Decimal:
+        return sum((item.applied.vat_amount for item in self.items), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.duty + self.vat
+
+
+def converter(context: ClearanceContext, on: date) -> ToNational:
+    """Amounts in a foreign currency to national currency at the rate valid on ``on``
+    (for EUR, the monthly rate of that month). Raises ``MissingRate``."""
+
+    def to_national(amount: Decimal, currency: str) -> Decimal:
+        if currency == context.national_currency:
+            return amount
+        rate = context.reference.rates.rate(currency, on)
+        if rate is None:
+            raise MissingRate(currency, on)
+        return amount * rate
+
+    return to_national
+
+
+def item_quantities(item: GoodsItem) -> Quantities:
+    declared: list[tuple[Unit, Decimal]] = [(Unit("KGM"), item.net_mass_kg)]
+    if item.supplementary_units is not None:
+        declared.append(
+            (Unit.parse(item.supplementary_units.unit), item.supplementary_units.quantity)
+        )
+    declared.extend((Unit.parse(unit), amount) for unit, amount in item.quantities)
+    return Quantities(declared)
+
+
+def duty_item(item: GoodsItem, customs_value: Decimal, on: date) -> DutyItem:
+    return DutyItem(
+        commodity_code=item.commodity_code,
+        origin=item.origin_country,
+        on=on,
+        customs_value=customs_value,
+        quantities=item_quantities(item),
+        additional_codes=frozenset(item.additional_codes),
+        documents=frozenset(document.type for document in item.documents),
+        preference=item.preference,
+        net_mass_kg=item.net_mass_kg,
+        supplementary_quantity=item.supplementary_units.quantity
+        if item.supplementary_units
+        else None,
+    )
+
+
+def assess_declaration(
+    declaration: Declaration,
+    valuation: Valuation,
+    context: ClearanceContext,
+    quotas: Mapping[str, QuotaBalance] | None = None,
+) -> tuple[list[Violation], DeclarationAssessment | None]:
+    """The assessment, or the reasons it cannot be made (each pointing at its item).
+
+    Exports pay no import duty: their assessment has no items. With no tariff loaded nothing
+    is assessed (``None`` and no violations).
+    """
+    on = valuation.rate_date
+    if declaration.type is DeclarationType.EXPORT:
+        return [], DeclarationAssessment(context.national_currency, on, ())
+    if not len(context.tariff):
+        return [], None
+    to_national = converter(context, on)
+    balances = context.quota_balances(on) if quotas is None else quotas
+    values = {value.sequence: value.customs_value for value in valuation.items}
+    violations: list[Violation] = []
+    assessed: list[ItemAssessment] = []
+    for index, item in enumerate(declaration.items):
+        pointer = f"/items/{index}"
+        try:
+            assessed.append(
+                assess_item(
+                    duty_item(item, values[item.sequence], on),
+                    context.tariff,
+                    to_national,
+                    balances,
+                )
+            )
+        except ASSESSMENT_ERRORS as error:
+            violations.append(assessment_problem(error, pointer, item.commodity_code))
+    if violations:
+        return violations, None
+    return [], DeclarationAssessment(
+        context.national_currency,
+        on,
+        tuple(assessed),
+        tuple(item.sequence for item in declaration.items),
+    )
+
+
+ASSESSMENT_ERRORS = (UnknownCommodity, QuantityRequired, MissingRate, ExpressionError)
+
+
+def assessment_problem(error: Exception, pointer: str, commodity_code: str) -> Violation:
+    """Why an item's duty cannot be computed, as a violation pointing at the item."""
+    if isinstance(error, UnknownCommodity):
+        return Violation("TA001", f"{pointer}/commodity_code", str(error))
+    if isinstance(error, QuantityRequired):
+        return Violation(
+            "TA002",
+            f"{pointer}/quantities",
+            f"the tariff charges commodity {commodity_code} by {error.unit.label}: "
+            f"give a quantity in {error.unit}",
+        )
+    if isinstance(error, MissingRate):
+        return Violation("TA003", pointer, str(error))
+    return Violation("TA004", pointer, str(error))
+
+
+def money(amount: Decimal) -> str:
+    return str(round_money(amount))
+
+
+def line_document(line: DutyLine) -> dict[str, Any]:
+    return {
+        "measure_sid": line.measure_sid,
+        "measure_type": line.measure_type,
+        "description": line.description,
+        "expression": line.expression,
+        "additional_code": line.additional_code,
+        "amount": money(line.amount),
+    }
+
+
+def option_document(option: DutyOption, currency: str) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "type": option.kind.value,
+        "measure_type": option.measure_type,
+        "measure_sid": option.measure_sid,
+        "description": option.description,
+        "geographical_area": option.area,
+        "order_number": option.order_number,
+        "available": option.available,
+        "lines": [line_document(line) for line in option.lines],
+        "duty": money(option.duty),
+        "vat": money(option.vat_amount),
+        "vat_line": line_document(option.vat) if option.vat else None,
+        "total": money(option.total),
+        "currency": currency,
+    }
+    if option.reason:
+        document["reason"] = option.reason
+    if option.notes:
+        document["notes"] = list(option.notes)
+    return document
+
+
+def item_document(
+    item: ItemAssessment, currency: str, sequence: int | None = None
+) -> dict[str, Any]:
+    document: dict[str, Any] = {} if sequence is None else {"sequence": sequence}
+    document.update(
+        {
+            "commodity_code": item.commodity_code,
+            "origin": item.origin,
+            "date": item.on.isoformat(),
+            "customs_value": money(item.customs_value),
+            "applied": option_document(item.applied, currency),
+            "reason": item.reason,
+            "options": [option_document(option, currency) for option in item.options],
+            "refused": [option_document(option, currency) for option in item.refused],
+            "requirements": [
+                {
+                    "measure_sid": r.measure_sid,
+                    "measure_type": r.measure_type,
+                    "description": r.description,
+                    "documents": list(r.documents),
+                    "satisfied": r.satisfied,
+                    "detail": r.detail,
+                }
+                for r in item.requirements
+            ],
+        }
+    )
+    return document
+
+
+def assessment_document(assessment: DeclarationAssessment) -> dict[str, Any]:
+    """The assessment as stored and shown: presented figures rounded half-up to the penny."""
+    return {
+        "date": assessment.on.isoformat(),
+        "currency": assessment.currency,
+        "duty": money(assessment.duty),
+        "vat": money(assessment.vat),
+        "total": money(assessment.total),
+        "items": [
+            item_document(item, assessment.currency, sequence)
+            for item, sequence in zip(assessment.items, assessment.sequences, strict=True)
+        ],
+    }
