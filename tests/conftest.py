@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.security import hash_password, issue_token
 from clearway.adapters.tables import metadata, users
+from clearway.adapters.tariff_store import load_illustrative_tariff
 from clearway.bootstrap import Runtime, build_runtime, prepare_database
 from clearway.config import Settings
 from clearway.domain.access import Principal, Role
@@ -29,7 +30,22 @@ POSTGRES_URL = os.environ.get("CLEARWAY_TEST_POSTGRES_URL")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Tables that reference data lives in: kept between tests; everything else is emptied.
-REFERENCE_TABLES = {"code_lists", "hs_nomenclature", "exchange_rates", "alembic_version"}
+REFERENCE_TABLES = {
+    "code_lists",
+    "hs_nomenclature",
+    "exchange_rates",
+    "alembic_version",
+    # the tariff: loaded once per session, read by every test
+    "goods_nomenclature",
+    "geographical_areas",
+    "geographical_area_members",
+    "measures",
+    "measure_excluded_areas",
+    "measure_components",
+    "measure_conditions",
+    "measure_condition_components",
+    "quota_definitions",
+}
 
 
 def example(name: str) -> dict[str, Any]:
@@ -59,6 +75,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = create_database_engine(f"sqlite:///{path}")
     prepare_database(engine)
+    load_illustrative_tariff(engine, "GB")
     engine.dispose()  # the last connection to close checkpoints the WAL into the file
     return path
 
@@ -85,6 +102,7 @@ def postgres_schema() -> Iterator[str]:
     url = _schema_url(schema)
     engine = create_database_engine(url)
     prepare_database(engine)
+    load_illustrative_tariff(engine, "GB")
     engine.dispose()
     yield url
     with admin.begin() as connection:

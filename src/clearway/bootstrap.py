@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -20,6 +21,8 @@ from clearway.domain.tariff.measures import QuotaBalance
 from clearway.domain.tariff.tariff import Tariff
 from clearway.domain.valuation import ValuationBasis
 from clearway.services.context import ClearanceContext
+
+QUOTA_BALANCE_TTL_SECONDS = 5.0
 
 
 @dataclass
@@ -79,9 +82,18 @@ def build_runtime(
     runtime = Runtime(settings=settings, engine=engine, context=context, users=UserStore(engine))
     runtime.refresh_tariff()
 
+    cached: dict[date, tuple[float, Mapping[str, QuotaBalance]]] = {}
+
     def balances(on: date) -> Mapping[str, QuotaBalance]:
-        with engine.connect() as connection:
-            return quota_balances(connection, settings.country, on)
+        # Balances only guide the choice of option (the draw-down at release is locked and
+        # final), so a few seconds' staleness spares bulk lodging a query per declaration.
+        now = time.monotonic()
+        hit = cached.get(on)
+        if hit is None or now - hit[0] > QUOTA_BALANCE_TTL_SECONDS:
+            with engine.connect() as connection:
+                hit = (now, quota_balances(connection, settings.country, on))
+            cached[on] = hit
+        return hit[1]
 
     context.quota_balances = balances
     return runtime

@@ -29,7 +29,9 @@ def test_amendment_creates_a_new_version_valued_again(api: Any, lodge: Any) -> N
     assert [entry["event"] for entry in history] == [
         "DeclarationLodged",
         "DeclarationAccepted",
+        "DeclarationAssessed",
         "DeclarationAmended",
+        "DeclarationAssessed",
     ]
     assert history[-1]["version"] == 2
 

@@ -31,7 +31,7 @@ def test_both_examples_accepted_exactly_as_they_are_with_a_token_from_login(
         assert response.headers["ETag"] == '"v1"'
 
     imported = results["import"]
-    assert imported["status"] == "accepted"
+    assert imported["status"] == "assessed"
     assert is_valid_mrn(imported["mrn"]) and imported["mrn"].startswith("26GB")
     assert imported["mrn"][16] == "R"
     # FOB Agadir: CIF value adds freight and insurance, all EUR at 0.85425 GBP (Nov 2026).
@@ -64,7 +64,11 @@ def test_same_lrn_again_returns_the_same_declaration(api: Any, lodge: Any) -> No
     history = api.get(
         f"/api/v1/declarations/{first.json()['id']}/history", headers=api.as_("broker")
     ).json()
-    assert [entry["event"] for entry in history] == ["DeclarationLodged", "DeclarationAccepted"]
+    assert [entry["event"] for entry in history] == [
+        "DeclarationLodged",
+        "DeclarationAccepted",
+        "DeclarationAssessed",
+    ]
 
 
 def test_same_lrn_with_other_content_is_a_conflict(api: Any, lodge: Any) -> None:
@@ -95,4 +99,5 @@ def test_events_have_increasing_sequence_numbers(api: Any, lodge: Any) -> None:
             f"/api/v1/declarations/{item['id']}/history", headers=api.as_("auditor")
         ).json()
         sequences.extend(entry["sequence"] for entry in history)
-    assert sorted(sequences) == [1, 2, 3, 4]
+    # lodged, accepted and assessed for each of the two declarations
+    assert sorted(sequences) == [1, 2, 3, 4, 5, 6]

@@ -100,10 +100,10 @@ def assess_declaration(
     is assessed (``None`` and no violations).
     """
     on = valuation.rate_date
-    if declaration.type is DeclarationType.EXPORT:
-        return [], DeclarationAssessment(context.national_currency, on, ())
     if not len(context.tariff):
         return [], None
+    if declaration.type is DeclarationType.EXPORT:
+        return [], DeclarationAssessment(context.national_currency, on, ())
     to_national = converter(context, on)
     balances = context.quota_balances(on) if quotas is None else quotas
     values = {value.sequence: value.customs_value for value in valuation.items}

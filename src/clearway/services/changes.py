@@ -69,6 +69,9 @@ def amend_declaration(
     command: AmendDeclaration, uow: AbstractUnitOfWork, context: ClearanceContext
 ) -> DeclarationRecord:
     """Store the amended declaration as a new version, valued again (UCC Art. 173)."""
+    now = context.now()
+    # Checked before the transaction opens: assessment reads quota balances.
+    checked = check_value_and_assess(command.declaration, context, now)
     with uow:
         record = _load_for_change(
             uow, command.actor, command.reference, Action.AMEND, command.expected_version
@@ -77,9 +80,7 @@ def amend_declaration(
             raise TransitionNotAllowed(f"a {record.status.value} declaration cannot be amended")
         if payload_hash(command.document) == record.payload_hash:
             return record
-        now = context.now()
         violations = identity_violations(record, command.declaration)
-        checked = check_value_and_assess(command.declaration, context, now)
         violations.extend(checked.violations)
         valuation = checked.valuation
         if violations or valuation is None:

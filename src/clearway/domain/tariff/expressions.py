@@ -52,11 +52,17 @@ class DutyComponent:
                 body += " of retail price"
         else:
             unit = self.unit.label if self.unit else ""
-            body = f"{self.currency or ''} {self.amount:.2f}/{unit}".strip()
+            body = f"{self.currency or ''} {_money_amount(self.amount)}/{unit}".strip()
         prefix = {"15": "MIN ", "17": "MAX ", "35": "MAX ", "02": "- "}.get(self.expression)
         if prefix is None:
             prefix = "" if self.expression == "01" else "+ "
         return prefix + body
+
+
+def _money_amount(amount: Decimal) -> str:
+    """At least two decimals, more when the tariff gives them (``0.125``)."""
+    text = f"{amount:.2f}"
+    return text if Decimal(text) == amount else f"{amount.normalize():f}"
 
 
 def _percent(amount: Decimal) -> str:
