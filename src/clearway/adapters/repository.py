@@ -154,6 +154,16 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
         )
         insert_rows(connection, declaration_parties, _party_rows(record))
 
+    def update_assessment(self, record: DeclarationRecord) -> None:
+        self._connection.execute(
+            update(declaration_versions)
+            .where(
+                declaration_versions.c.declaration_id == record.id,
+                declaration_versions.c.version == record.version,
+            )
+            .values(assessment=record.assessment)
+        )
+
     def update_status(self, record: DeclarationRecord) -> None:
         self._connection.execute(
             update(declarations)

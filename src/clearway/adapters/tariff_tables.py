@@ -55,7 +55,7 @@ measures = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("jurisdiction", String(4), nullable=False),
     Column("source", String(64), nullable=False),
-    Column("sid", String(24), nullable=False),
+    Column("sid", String(80), nullable=False),
     Column("measure_type", String(6), nullable=False),
     Column("series", String(1), nullable=False),
     Column("type_description", Text, nullable=False),

@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
 from clearway.adapters.repository import SqlAlchemyDeclarationRepository, SqlAlchemyEventStore
-from clearway.services.ports import AbstractUnitOfWork
+from clearway.adapters.tariff_store import draw_quota
+from clearway.services.ports import AbstractQuotaStore, AbstractUnitOfWork
+
+
+class SqlAlchemyQuotaStore(AbstractQuotaStore):
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def draw(
+        self,
+        *,
+        jurisdiction: str,
+        order_number: str,
+        on: date,
+        amount: Decimal,
+        declaration_id: str,
+        item_sequence: int,
+        at: datetime,
+    ) -> bool:
+        return draw_quota(
+            self._connection,
+            jurisdiction=jurisdiction,
+            order_number=order_number,
+            on=on,
+            amount=amount,
+            declaration_id=declaration_id,
+            item_sequence=item_sequence,
+            at=at,
+        )
 
 
 class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
@@ -21,6 +51,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self._connection.begin()
         self.declarations = SqlAlchemyDeclarationRepository(self._connection)
         self.events = SqlAlchemyEventStore(self._connection)
+        self.quotas = SqlAlchemyQuotaStore(self._connection)
         return self
 
     def __exit__(

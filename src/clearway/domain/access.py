@@ -20,13 +20,14 @@ class Action(enum.StrEnum):
     READ = "read"
     AMEND = "amend"
     CANCEL = "cancel"
+    RELEASE = "release"
     MANAGE_REFERENCE = "manage_reference"
     MANAGE_USERS = "manage_users"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.TRADER: frozenset({Action.LODGE, Action.READ, Action.AMEND, Action.CANCEL}),
-    Role.OFFICER: frozenset({Action.READ, Action.CANCEL}),
+    Role.OFFICER: frozenset({Action.READ, Action.CANCEL, Action.RELEASE}),
     Role.RISK_ANALYST: frozenset({Action.READ}),
     Role.AGENCY: frozenset({Action.READ}),
     Role.AUDITOR: frozenset({Action.READ}),

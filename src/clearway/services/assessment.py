@@ -203,6 +203,15 @@ def item_document(
             "reason": item.reason,
             "options": [option_document(option, currency) for option in item.options],
             "refused": [option_document(option, currency) for option in item.refused],
+            "quota_draw": {
+                "order_number": item.quota_draw.order_number,
+                "amount": str(item.quota_draw.amount),
+                "unit": item.quota_draw.unit,
+            }
+            if item.quota_draw
+            else None,
+            "fallback": option_document(item.fallback, currency) if item.fallback else None,
+            "fallback_reason": item.fallback_reason,
             "requirements": [
                 {
                     "measure_sid": r.measure_sid,

@@ -48,7 +48,7 @@ class CancelDeclaration:
     expected_version: int | None = None
 
 
-def _load_for_change(
+def load_for_change(
     uow: AbstractUnitOfWork,
     actor: Principal,
     reference: str,
@@ -73,7 +73,7 @@ def amend_declaration(
     # Checked before the transaction opens: assessment reads quota balances.
     checked = check_value_and_assess(command.declaration, context, now)
     with uow:
-        record = _load_for_change(
+        record = load_for_change(
             uow, command.actor, command.reference, Action.AMEND, command.expected_version
         )
         if not can_amend(record.status):
@@ -129,7 +129,7 @@ def cancel_declaration(
 ) -> DeclarationRecord:
     """Invalidate a declaration before release (UCC Art. 174)."""
     with uow:
-        record = _load_for_change(
+        record = load_for_change(
             uow, command.actor, command.reference, Action.CANCEL, command.expected_version
         )
         try:

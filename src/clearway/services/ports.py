@@ -5,7 +5,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
@@ -66,6 +67,10 @@ class AbstractDeclarationRepository(abc.ABC):
     def update_status(self, record: DeclarationRecord) -> None: ...
 
     @abc.abstractmethod
+    def update_assessment(self, record: DeclarationRecord) -> None:
+        """Store ``record.assessment`` as the current version's assessment."""
+
+    @abc.abstractmethod
     def get(self, declaration_id: str) -> DeclarationRecord | None: ...
 
     @abc.abstractmethod
@@ -101,11 +106,28 @@ class AbstractEventStore(abc.ABC):
     def since(self, sequence: int, limit: int) -> list[StoredEvent]: ...
 
 
+class AbstractQuotaStore(abc.ABC):
+    @abc.abstractmethod
+    def draw(
+        self,
+        *,
+        jurisdiction: str,
+        order_number: str,
+        on: date,
+        amount: Decimal,
+        declaration_id: str,
+        item_sequence: int,
+        at: datetime,
+    ) -> bool:
+        """Take ``amount`` from the quota balance under a row lock; False if it is not there."""
+
+
 class AbstractUnitOfWork(abc.ABC):
     """One transaction: everything written through it commits together or not at all."""
 
     declarations: AbstractDeclarationRepository
     events: AbstractEventStore
+    quotas: AbstractQuotaStore
 
     def __enter__(self) -> Self:
         return self

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -33,7 +33,7 @@ from clearway.domain.tariff.measures import (
     Role,
 )
 from clearway.domain.tariff.tariff import Tariff
-from clearway.domain.tariff.units import Quantities
+from clearway.domain.tariff.units import Quantities, Unit
 
 
 class OptionKind(enum.StrEnum):
@@ -151,6 +151,18 @@ class ItemAssessment:
     applied: DutyOption
     reason: str
     requirements: tuple[Requirement, ...] = ()
+    quota_draw: QuotaDraw | None = None
+    """What the applied quota option takes from its balance at release."""
+    fallback: DutyOption | None = None
+    fallback_reason: str | None = None
+    """The option applied instead should the quota be exhausted by release."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaDraw:
+    order_number: str
+    amount: Decimal
+    unit: str | None
 
 
 def assess_item(
@@ -195,6 +207,14 @@ def assess_item(
     options.sort(key=lambda o: _ORDER[o.kind])
     applied, reason = choose(options, refused, item.preference)
     requirements = tuple(engine.requirement(m) for m in measures if m.role is Role.REQUIREMENT)
+    draw = fallback = fallback_reason = None
+    if applied.kind is OptionKind.QUOTA and applied.order_number:
+        draw = engine.quota_draw(applied.order_number)
+        exhausted = replace(
+            applied, available=False, reason=f"tariff quota {applied.order_number} is exhausted"
+        )
+        remaining = [o for o in options if o.order_number != applied.order_number]
+        fallback, fallback_reason = choose(remaining, [*refused, exhausted], item.preference)
     return ItemAssessment(
         commodity_code=item.commodity_code,
         origin=item.origin,
@@ -205,6 +225,9 @@ def assess_item(
         applied=applied,
         reason=reason,
         requirements=requirements,
+        quota_draw=draw,
+        fallback=fallback,
+        fallback_reason=fallback_reason,
     )
 
 
@@ -427,6 +450,15 @@ class _Engine:
                 f"tariff quota {measure.order_number} has {balance.balance} left, {needed} needed"
             )
         return None
+
+    def quota_draw(self, order_number: str) -> QuotaDraw:
+        """The quantity the quota is counted in (its balance's unit, else the net mass)."""
+        balance = self.quotas.get(order_number)
+        unit = balance.unit if balance is not None else None
+        if balance is not None and unit is None:
+            return QuotaDraw(order_number, self.item.customs_value, None)
+        wanted = unit or Unit("KGM")
+        return QuotaDraw(order_number, self.item.quantities.require(wanted), str(wanted))
 
     def requirement(self, measure: Measure) -> Requirement:
         outcome = measure.evaluate_conditions(self.facts, self.to_national)

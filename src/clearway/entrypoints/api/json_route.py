@@ -38,11 +38,12 @@ class JsonBodyRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        takes_body = self.body_field is not None
 
         async def exact_json_handler(request: Request) -> Response:
             # One request object throughout: it caches the body once read.
             exact = ExactJsonRequest(request.scope, request.receive)
-            if exact.method in _WITH_BODY:
+            if takes_body and exact.method in _WITH_BODY:
                 body = await exact.body()
                 if not body.strip():
                     raise MalformedJson("the request body is empty; send a JSON document")

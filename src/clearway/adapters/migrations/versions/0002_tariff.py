@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("jurisdiction", sa.String(length=4), nullable=False),
         sa.Column("source", sa.String(length=64), nullable=False),
-        sa.Column("sid", sa.String(length=24), nullable=False),
+        sa.Column("sid", sa.String(length=80), nullable=False),
         sa.Column("measure_type", sa.String(length=6), nullable=False),
         sa.Column("series", sa.String(length=1), nullable=False),
         sa.Column("type_description", sa.Text(), nullable=False),

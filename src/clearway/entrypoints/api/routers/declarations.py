@@ -31,6 +31,7 @@ from clearway.services.changes import (
 from clearway.services.lodging import LodgeDeclaration, lodge_declaration
 from clearway.services.ports import ListFilter
 from clearway.services.queries import get_visible, history, list_declarations
+from clearway.services.release import ReleaseDeclaration, release_declaration
 
 router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"], route_class=JsonBodyRoute)
 
@@ -189,6 +190,22 @@ def cancel(
     """Cancel (invalidate) a declaration before release, giving the reason."""
     command = CancelDeclaration(reference, body.reason, principal, _expected_version(if_match))
     record = cancel_declaration(command, runtime.uow(), runtime.context)
+    _etag(response, record.version)
+    return public(record, runtime.settings.national_currency)
+
+
+@router.post("/{reference}/release", response_model=DeclarationPublic, responses=PROBLEMS)
+def release(
+    reference: str,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> DeclarationPublic:
+    """Release the goods (officers): tariff quotas are drawn down now, first come first served;
+    an item whose quota ran out falls back to the option its assessment names."""
+    command = ReleaseDeclaration(reference, principal, _expected_version(if_match))
+    record = release_declaration(command, runtime.uow(), runtime.context)
     _etag(response, record.version)
     return public(record, runtime.settings.national_currency)
 
