@@ -12,6 +12,7 @@ A ``MIN``/``MAX`` splits the expression at its last occurrence, so
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -72,7 +73,8 @@ def _percent(amount: Decimal) -> str:
     return text
 
 
-def expression_text(components: Sequence[DutyComponent]) -> str:
+@functools.lru_cache(maxsize=4096)
+def expression_text(components: tuple[DutyComponent, ...]) -> str:
     """The expression as people write it, e.g. ``2.5% + EUR 1.20/kg MIN EUR 3/kg``."""
     shown = [c for c in components if c.expression not in NOTHING]
     if not shown:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -78,10 +78,11 @@ class MeasureType:
     id: str
     series: str
     description: str
+    role: Role = field(init=False, compare=False)
 
-    @property
-    def role(self) -> Role:
-        return role_of(self.id, self.series)
+    def __post_init__(self) -> None:
+        # Decided once: the engine asks every measure's role for every item.
+        object.__setattr__(self, "role", role_of(self.id, self.series))
 
 
 class Geography:
@@ -193,6 +194,17 @@ class Measure:
     order_number: str | None = None
     footnotes: tuple[str, ...] = ()
     source: str = "national"
+    condition_groups: tuple[tuple[str, tuple[MeasureCondition, ...]], ...] = field(
+        init=False, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        groups: dict[str, list[MeasureCondition]] = {}
+        for condition in sorted(self.conditions, key=lambda c: c.sequence):
+            groups.setdefault(condition.code, []).append(condition)
+        object.__setattr__(
+            self, "condition_groups", tuple((code, tuple(g)) for code, g in groups.items())
+        )
 
     @property
     def role(self) -> Role:
@@ -214,10 +226,7 @@ class Measure:
         is positive applies the measure, with the condition's own components when it has them.
         """
         components: tuple[DutyComponent, ...] | None = None
-        groups: dict[str, list[MeasureCondition]] = {}
-        for condition in sorted(self.conditions, key=lambda c: c.sequence):
-            groups.setdefault(condition.code, []).append(condition)
-        for code, group in groups.items():
+        for code, group in self.condition_groups:
             accepted = tuple(c.document for c in group if c.document and not c.action.negative)
             met = _first_met(group, facts, to_national)
             if met is None:
@@ -235,7 +244,7 @@ class Measure:
 
 
 def _first_met(
-    group: list[MeasureCondition], facts: ConditionFacts, to_national: ToNational
+    group: tuple[MeasureCondition, ...], facts: ConditionFacts, to_national: ToNational
 ) -> MeasureCondition | None:
     for condition in group:
         if condition.document:

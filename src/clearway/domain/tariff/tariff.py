@@ -63,6 +63,14 @@ class Tariff:
             raise UnknownCommodity(commodity_code, on)
         return found
 
+    def sources(self) -> dict[str, set[str]]:
+        """Commodity codes (without trailing zero pairs) by the source of their measures."""
+        found: dict[str, set[str]] = {}
+        for code, measures in self._by_code.items():
+            for measure in measures:
+                found.setdefault(measure.source, set()).add(code)
+        return found
+
     def describe(self, commodity_code: str) -> str | None:
         """The most specific description known for the code."""
         for length in range(len(commodity_code), 1, -2):
