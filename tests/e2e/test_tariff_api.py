@@ -67,9 +67,9 @@ def test_quote_gives_every_option_for_tomatoes_from_morocco(api: Any) -> None:
     third = options["third_country"]
     assert third["measure_type"] == "103"
     # 8% of 16950.03 = 1356.0024 -> 1356.00; VAT 305 at 0% -> 0.00
-    assert [(line["measure_type"], line["expression"], line["amount"]) for line in third["lines"]] == [
-        ("103", "8%", "1356.00")
-    ]
+    assert [
+        (line["measure_type"], line["expression"], line["amount"]) for line in third["lines"]
+    ] == [("103", "8%", "1356.00")]
     assert (third["duty"], third["vat"], third["total"]) == ("1356.00", "0.00", "1356.00")
     assert third["vat_line"]["measure_type"] == "305"
     assert third["vat_line"]["expression"] == "0%"

@@ -19,10 +19,12 @@ import pytest
 from sqlalchemy import func, select
 
 from clearway.adapters.database import create_database_engine
-from clearway.adapters.tables import measures
+from clearway.adapters.tariff_tables import measures
 
 CLEARWAY = str(Path(sys.executable).with_name("clearway"))
 UK_TARIFF = Path(__file__).resolve().parents[3] / "shared" / "data" / "uk-tariff"
+# the usual import: from the US on 15 July 2021 (EUR at 0.8571), goods worth £1000
+JULY = "--origin US --date 2021-07-15 --value 1000"
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -45,15 +47,17 @@ def uk_db(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> st
     return url
 
 
-def quote(database_url: str, *args: str) -> list[dict[str, Any]]:
-    done = run(database_url, "duty", "quote", *args, "--json")
+def quote(database_url: str, args: str) -> list[dict[str, Any]]:
+    """``clearway duty quote ARGS --json`` (ARGS split on spaces); its options."""
+    done = run(database_url, "duty", "quote", *args.split(), "--json")
     assert done.returncode == 0, done.stderr
     options: list[dict[str, Any]] = orjson.loads(done.stdout)
     return options
 
 
-def by_type(options: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Options keyed by type, with quotas keyed ``quota:<order number>``."""
+def quote_by_type(database_url: str, args: str) -> dict[str, dict[str, Any]]:
+    """The options keyed by type, quotas as ``quota:<order number>``."""
+    options = quote(database_url, args)
     keyed = {
         f"quota:{o['order_number']}" if o["type"] == "quota" else o["type"]: o for o in options
     }
@@ -83,11 +87,18 @@ def refuse(database_url: str, *args: str) -> str:
 # --- every fixture commodity ------------------------------------------------------------------
 
 
+def test_load_uk_is_repeatable(uk_db: str) -> None:
+    # Loading the same records again replaces them: the quotes below are unchanged by it.
+    done = run(uk_db, "tariff", "load-uk", str(UK_TARIFF))
+    assert done.returncode == 0, done.stderr
+    assert "GB: 106 measures on 7 commodities" in done.stderr
+
+
 def test_ferro_manganese_from_china_every_option(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "7202118000", "--origin", "CN", "--date", "2021-06-01",
-              "--value", "1000", "--freight", "250.89", "--insurance", "10",
-              "--quantity", "2:TNEI", "--additional-code", "C490")  # fmt: skip
+    options = quote_by_type(
+        uk_db,
+        "--commodity 7202118000 --origin CN --date 2021-06-01 --value 1000 --freight 250.89 "
+        "--insurance 10 --quantity 2:TNEI --additional-code C490",
     )
     assert set(options) == {"third_country", "quota:054003", "suspension"}
     # customs value 1000 + 250.89 + 10 = 1260.89
@@ -116,18 +127,34 @@ def test_ferro_manganese_from_china_every_option(uk_db: str) -> None:
     assert {o["currency"] for o in options.values()} == {"GBP"}
 
 
+def test_ferro_manganese_priced_in_euros(uk_db: str) -> None:
+    options = quote_by_type(
+        uk_db,
+        "--commodity 7202118000 --origin CN --date 2021-06-01 --value 1000 --currency eur "
+        "--quantity 2:TNEI --additional-code C490",
+    )
+    # EUR 1000 x 0.85765 (June 2021) = GBP 857.65; 2.7% = 23.15655; 25% = 214.4125;
+    # 552 = 288.20; duty 525.76905; VAT 20% of 1383.41905 = 276.68381; total 802.45286
+    third = options["third_country"]
+    assert [line["amount"] for line in third["lines"]] == ["23.16", "214.41", "288.20"]
+    assert figures(third) == ("525.77", "276.68", "802.45")
+
+
 def test_other_ferro_manganese_from_the_us(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "7202999000", "--origin", "US", "--date", "2021-06-01",
-              "--value", "1000", "--quantity", "2:TNEI", "--additional-code", "C490",
-              "--document", "C990")  # fmt: skip
+    options = quote_by_type(
+        uk_db,
+        "--commodity 7202999000 --origin US --date 2021-06-01 --value 1000 --quantity 2:TNEI "
+        "--additional-code C490 --document C990",
     )
     assert set(options) == {"third_country", "quota:054003", "suspension"}
     # The 552 excise excludes CA and US. 103 2.7% = 27; 696 25% = 250; 695 (US) 25% = 250
     # duty 527; VAT 20% of 1527 = 305.40; total 832.40
     third = options["third_country"]
-    assert lines(third) == [("103", "2.7%", "27.00"), ("696", "25%", "250.00"),
-                            ("695", "25%", "250.00")]  # fmt: skip
+    assert lines(third) == [
+        ("103", "2.7%", "27.00"),
+        ("696", "25%", "250.00"),
+        ("695", "25%", "250.00"),
+    ]
     assert figures(third) == ("527.00", "305.40", "832.40")
     # quota: 122 20% = 200 + 695 250 = 450; VAT 20% of 1450 = 290; total 740
     assert figures(options["quota:054003"]) == ("450.00", "290.00", "740.00")
@@ -136,9 +163,10 @@ def test_other_ferro_manganese_from_the_us(uk_db: str) -> None:
 
 
 def test_other_ferro_manganese_suspension_needs_its_document(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "7202999000", "--origin", "CN", "--date", "2021-06-01",
-              "--value", "1000", "--quantity", "2:TNEI", "--additional-code", "C490")  # fmt: skip
+    options = quote_by_type(
+        uk_db,
+        "--commodity 7202999000 --origin CN --date 2021-06-01 --value 1000 --quantity 2:TNEI "
+        "--additional-code C490",
     )
     # Without C990 the 117 suspension is not offered.
     assert set(options) == {"third_country", "quota:054003"}
@@ -149,10 +177,7 @@ def test_other_ferro_manganese_suspension_needs_its_document(uk_db: str) -> None
 
 
 def test_sows_from_the_us_by_weight(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "0103921100", "--origin", "US", "--date", "2021-07-15",
-              "--value", "1000", "--quantity", "120:DTN")  # fmt: skip
-    )
+    options = quote_by_type(uk_db, f"--commodity 0103921100 {JULY} --quantity 120:DTN")
     assert set(options) == {"third_country"}
     third = options["third_country"]
     # EUR 35.10/100 kg x 120 x 0.8571 (July 2021) = 3610.1052; VAT VTZ 0%
@@ -163,35 +188,39 @@ def test_sows_from_the_us_by_weight(uk_db: str) -> None:
     assert any("X611" in note for note in third["notes"])
 
 
+def test_sows_weighed_in_kilograms(uk_db: str) -> None:
+    (third,) = quote(uk_db, f"--commodity 0103921100 {JULY} --quantity 12000:KGM")
+    # 12000 kg is 120 x 100 kg: EUR 35.10 x 120 x 0.8571 = 3610.1052, as by DTN
+    assert figures(third) == ("3610.11", "0.00", "3610.11")
+
+
 def test_sows_with_excise_x611(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "0103921100", "--origin", "US", "--date", "2021-07-15",
-              "--value", "1000", "--quantity", "120:DTN", "--additional-code", "X611",
-              "--quantity", "5000:RET", "--quantity", "2:MIL")  # fmt: skip
+    options = quote_by_type(
+        uk_db,
+        f"--commodity 0103921100 {JULY} --quantity 120:DTN --additional-code X611 "
+        "--quantity 5000:RET --quantity 2:MIL",
     )
     third = options["third_country"]
     # 306: 16.5% of retail price 5000 = 825 + GBP 244.78 x 2 thousand items = 489.56 -> 1314.56,
     # above the minimum GBP 320.90 x 2 = 641.80. Duty 3610.1052 + 1314.56 = 4924.6652.
-    assert lines(third) == [
-        ("103", "EUR 35.10/100 kg", "3610.11"),
-        ("306", "16.5% of retail price + GBP 244.78/1,000 items MIN GBP 320.90/1,000 items",
-         "1314.56"),
-    ]  # fmt: skip
+    excise = "16.5% of retail price + GBP 244.78/1,000 items MIN GBP 320.90/1,000 items"
+    assert lines(third) == [("103", "EUR 35.10/100 kg", "3610.11"), ("306", excise, "1314.56")]
     assert figures(third) == ("4924.67", "0.00", "4924.67")
 
 
 def test_sows_in_northern_ireland(uk_db: str) -> None:
-    from_us = by_type(
-        quote(uk_db, "--commodity", "0103921100", "--origin", "US", "--date", "2021-07-15",
-              "--value", "1000", "--quantity", "120:DTN", "--jurisdiction", "XI")  # fmt: skip
+    from_us = quote_by_type(
+        uk_db, f"--commodity 0103921100 {JULY} --quantity 120:DTN --jurisdiction XI"
     )
     assert set(from_us) == {"third_country"}
     # the same EUR 35.10/100 kg x 120 x 0.8571 = 3610.1052; no excise measure in the XI record
     assert lines(from_us["third_country"]) == [("103", "EUR 35.10/100 kg", "3610.11")]
     assert figures(from_us["third_country"]) == ("3610.11", "0.00", "3610.11")
-    from_gb = by_type(
-        quote(uk_db, "--commodity", "0103921100", "--origin", "GB", "--date", "2021-07-15",
-              "--value", "1000", "--quantity", "120:DTN", "--jurisdiction", "xi")  # fmt: skip
+    assert "notes" not in from_us["third_country"]
+    from_gb = quote_by_type(
+        uk_db,
+        "--commodity 0103921100 --origin GB --date 2021-07-15 --value 1000 --quantity 120:DTN "
+        "--jurisdiction xi",
     )
     assert set(from_gb) == {"third_country", "preference"}
     assert from_gb["preference"]["measure_type"] == "142"
@@ -199,10 +228,7 @@ def test_sows_in_northern_ireland(uk_db: str) -> None:
 
 
 def test_young_bulls_compound_duty(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "0102291010", "--origin", "US", "--date", "2021-07-15",
-              "--value", "1000", "--quantity", "120:DTN")  # fmt: skip
-    )
+    options = quote_by_type(uk_db, f"--commodity 0102291010 {JULY} --quantity 120:DTN")
     assert set(options) == {"third_country"}
     # 10.2% of 1000 = 102 + EUR 93.10 x 120 x 0.8571 = 9575.5212 -> 9677.5212
     assert lines(options["third_country"]) == [("103", "10.2% + EUR 93.10/100 kg", "9677.52")]
@@ -210,9 +236,9 @@ def test_young_bulls_compound_duty(uk_db: str) -> None:
 
 
 def test_cherry_tomatoes_from_morocco_in_february_2021(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "0702000007", "--origin", "MA", "--date", "2021-02-15",
-              "--value", "1000", "--quantity", "1000:KGM")  # fmt: skip
+    options = quote_by_type(
+        uk_db,
+        "--commodity 0702000007 --origin MA --date 2021-02-15 --value 1000 --quantity 1000:KGM",
     )
     # 103 8% (to 2021-05-14), 142 MA 3.5% (to 2021-03-31), 143 MA quotas 051104 (February only)
     # and 051193 (to 2021-05-31); VAT 305 at 0%.
@@ -225,22 +251,23 @@ def test_cherry_tomatoes_from_morocco_in_february_2021(uk_db: str) -> None:
 
 
 def test_plums_from_singapore_above_the_entry_price(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "0809400500", "--origin", "SG", "--date", "2021-06-05",
-              "--value", "1000", "--quantity", "1000:KGM")  # fmt: skip
+    options = quote_by_type(
+        uk_db,
+        "--commodity 0809400500 --origin SG --date 2021-06-05 --value 1000 --quantity 1000:KGM",
     )
     assert set(options) == {"third_country", "preference"}
     # £1000 for 10 x 100 kg = £100/100 kg = EUR 116.60/100 kg at 0.85765, above the
     # EUR 52.60 entry price: 14.4% of 1000 = 144
+    assert lines(options["third_country"])[0][2] == "144.00"
     assert figures(options["third_country"]) == ("144.00", "0.00", "144.00")
     # 142 SG 4.2% (to 2021-06-10) of 1000 = 42
     assert figures(options["preference"]) == ("42.00", "0.00", "42.00")
 
 
 def test_biodiesel_from_canada(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "1516209821", "--origin", "CA", "--date", "2021-06-01",
-              "--value", "1000", "--quantity", "2:TNEI")  # fmt: skip
+    options = quote_by_type(
+        uk_db,
+        "--commodity 1516209821 --origin CA --date 2021-06-01 --value 1000 --quantity 2:TNEI",
     )
     assert set(options) == {"third_country", "preference"}
     third = options["third_country"]
@@ -258,10 +285,10 @@ def test_biodiesel_from_canada(uk_db: str) -> None:
 
 
 def test_biodiesel_with_the_suspension_document_and_a_relieved_excise_code(uk_db: str) -> None:
-    options = by_type(
-        quote(uk_db, "--commodity", "1516209821", "--origin", "CA", "--date", "2021-06-01",
-              "--value", "1000", "--quantity", "2:TNEI", "--additional-code", "B107",
-              "--document", "C990", "--document", "D008")  # fmt: skip
+    options = quote_by_type(
+        uk_db,
+        "--commodity 1516209821 --origin CA --date 2021-06-01 --value 1000 --quantity 2:TNEI "
+        "--additional-code B107 --document C990 --document D008",
     )
     assert set(options) == {"third_country", "preference", "suspension"}
     # B107 with D008: excise GBP 0.00/tonne. 103 10.9% = 109; VAT 20% of 1109 = 221.80
@@ -273,71 +300,61 @@ def test_biodiesel_with_the_suspension_document_and_a_relieved_excise_code(uk_db
 
 # --- bad input ---------------------------------------------------------------------------------
 
-GOOD = ("--origin", "US", "--date", "2021-07-15", "--value", "1000")
-
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         pytest.param(
-            ("--commodity", "9999999999", *GOOD, "--quantity", "120:DTN"),
+            f"--commodity 9999999999 {JULY} --quantity 120:DTN",
             "error: commodity code 9999999999 is not in the tariff on 2021-07-15",
             id="unknown-commodity",
         ),
         pytest.param(
-            ("--commodity", "0103921100", *GOOD),
+            f"--commodity 0103921100 {JULY}",
             "error: the tariff charges commodity 0103921100 by 100 kg: give a quantity in DTN",
             id="missing-quantity",
         ),
         pytest.param(
-            ("--commodity", "0103921100", *GOOD, "--quantity", "120:KGM"),
-            "error: the tariff charges commodity 0103921100 by 100 kg: give a quantity in DTN",
-            id="quantity-in-another-unit",
-        ),
-        pytest.param(
-            ("--commodity", "0103921100", "--origin", "US", "--date", "15/07/2021",
-             "--value", "1000"),
+            "--commodity 0103921100 --origin US --date 15/07/2021 --value 1000",
             "error: --date '15/07/2021' is not a date in the form YYYY-MM-DD",
             id="bad-date",
-        ),  # fmt: skip
+        ),
         pytest.param(
-            ("--commodity", "0103921100", "--origin", "US", "--date", "2021-02-30",
-             "--value", "1000"),
+            "--commodity 0103921100 --origin US --date 2021-02-30 --value 1000",
             "error: --date '2021-02-30' is not a date in the form YYYY-MM-DD",
             id="impossible-date",
-        ),  # fmt: skip
+        ),
         pytest.param(
-            ("--commodity", "0103921100", *GOOD, "--quantity", "lots:DTN"),
+            f"--commodity 0103921100 {JULY} --quantity lots:DTN",
             "error: 'lots:DTN': expected AMOUNT:UNIT such as 2:TNEI (not a non-negative number)",
             id="bad-quantity-amount",
         ),
         pytest.param(
-            ("--commodity", "0103921100", *GOOD, "--quantity", "120"),
+            f"--commodity 0103921100 {JULY} --quantity 120",
             "error: '120': expected AMOUNT:UNIT such as 2:TNEI",
             id="quantity-without-unit",
         ),
         pytest.param(
-            ("--commodity", "0103921100", *GOOD, "--quantity", "-5:DTN"),
+            f"--commodity 0103921100 {JULY} --quantity -5:DTN",
             "error: '-5:DTN': expected AMOUNT:UNIT such as 2:TNEI (not a non-negative number)",
             id="negative-quantity",
         ),
         pytest.param(
-            ("--commodity", "0103921100", "--origin", "US", "--date", "2021-07-15",
-             "--value", "1,000", "--quantity", "120:DTN"),
+            "--commodity 0103921100 --origin US --date 2021-07-15 --value 1,000",
             "error: '1,000' is not a number",
             id="bad-value",
-        ),  # fmt: skip
+        ),
         pytest.param(
-            ("--commodity", "0103-92", *GOOD),
+            f"--commodity 0103-92 {JULY}",
             "error: --commodity '0103-92' must be 6, 8 or 10 digits",
             id="bad-commodity-code",
         ),
     ],
 )
 def test_bad_quote_input_gives_one_line_and_a_non_zero_exit(
-    uk_db: str, args: tuple[str, ...], message: str
+    uk_db: str, args: str, message: str
 ) -> None:
-    assert refuse(uk_db, "duty", "quote", *args, "--json").startswith(message)
+    assert refuse(uk_db, "duty", "quote", *args.split(), "--json").startswith(message)
 
 
 # --- national schedules in CSV -----------------------------------------------------------------
@@ -349,10 +366,13 @@ HEADER = (
 
 
 def schedule_measures(database_url: str, name: str) -> int:
+    """How many measures the schedule file ``name`` put in the database."""
     engine = create_database_engine(database_url)
     with engine.connect() as connection:
         found: int = connection.execute(
-            select(func.count()).select_from(measures).where(measures.c.source == f"schedule:{name}")
+            select(func.count())
+            .select_from(measures)
+            .where(measures.c.source == f"schedule:{name}")
         ).scalar_one()
     engine.dispose()
     return found
@@ -373,26 +393,25 @@ def test_load_csv_then_quote_a_compound_duty(uk_db: str, tmp_path: Path) -> None
     assert schedule_measures(uk_db, "carvings.csv") == 3
 
     # min(max(2.5% + €1.20/kg, €3/kg), 20%) on £1000, EUR at 0.8571 (July 2021)
-    base = ("--commodity", "9601100000", "--origin", "US", "--date", "2021-07-15", "--value", "1000")
     # 10 kg: 25 + 1.20 x 10 x 0.8571 = 35.2852 is above the floor 3 x 10 x 0.8571 = 25.713
     # and below the ceiling 200: duty 35.2852; VAT 20% of 1035.2852 = 207.05704;
     # total 242.34224
-    (light,) = quote(uk_db, *base, "--quantity", "10:KGM")
+    (light,) = quote(uk_db, f"--commodity 9601100000 {JULY} --quantity 10:KGM")
     assert light["type"] == "third_country"
     assert lines(light) == [("103", "2.5% + EUR 1.20/kg MIN EUR 3.00/kg MAX 20%", "35.29")]
     assert figures(light) == ("35.29", "207.06", "242.34")
     # 50 kg: 25 + 51.426 = 76.426 is below the floor 3 x 50 x 0.8571 = 128.565: duty 128.565
     # -> 128.57 (half-up); VAT 20% of 1128.565 = 225.713; total 354.278
-    (middle,) = quote(uk_db, *base, "--quantity", "50:KGM")
+    (middle,) = quote(uk_db, f"--commodity 9601100000 {JULY} --quantity 50:KGM")
     assert figures(middle) == ("128.57", "225.71", "354.28")
     # 100 kg: the floor 257.13 is above the ceiling 20% of 1000 = 200: duty 200;
     # VAT 20% of 1200 = 240; total 440
-    (heavy,) = quote(uk_db, *base, "--quantity", "100:KGM")
+    (heavy,) = quote(uk_db, f"--commodity 9601100000 {JULY} --quantity 100:KGM")
     assert figures(heavy) == ("200.00", "240.00", "440.00")
     # From Canada the 142 preference (Free) is offered too: VAT 20% of 1000 = 200
-    from_canada = by_type(
-        quote(uk_db, "--commodity", "9601100000", "--origin", "CA", "--date", "2021-07-15",
-              "--value", "1000", "--quantity", "100:KGM")  # fmt: skip
+    from_canada = quote_by_type(
+        uk_db,
+        "--commodity 9601100000 --origin CA --date 2021-07-15 --value 1000 --quantity 100:KGM",
     )
     assert figures(from_canada["preference"]) == ("0.00", "200.00", "200.00")
     assert figures(from_canada["third_country"]) == ("200.00", "240.00", "440.00")
@@ -427,13 +446,10 @@ def test_load_csv_refuses_a_bad_file_and_loads_nothing(
     uk_db: str, tmp_path: Path, bad_line: str, message: str
 ) -> None:
     schedule = tmp_path / "broken.csv"
-    schedule.write_text(
-        HEADER + '9602000000,103,1011,,5%,2021-01-01,,,,,"Worked vegetable carving material"\n'
-        + bad_line + "\n",
-        encoding="utf-8",
-    )  # fmt: skip
+    good_line = '9602000000,103,1011,,5%,2021-01-01,,,,,"Worked vegetable carving material"'
+    schedule.write_text(f"{HEADER}{good_line}\n{bad_line}\n", encoding="utf-8")
     assert refuse(uk_db, "tariff", "load-csv", str(schedule)).startswith(message)
     assert schedule_measures(uk_db, "broken.csv") == 0
     # The good first line was not loaded either: the code is still unknown.
-    unknown = refuse(uk_db, "duty", "quote", "--commodity", "9602000000", *GOOD, "--json")
+    unknown = refuse(uk_db, "duty", "quote", "--commodity", "9602000000", *JULY.split(), "--json")
     assert unknown == "error: commodity code 9602000000 is not in the tariff on 2021-07-15"
