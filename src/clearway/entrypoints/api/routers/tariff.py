@@ -69,16 +69,20 @@ def duty_quote(
     national = runtime.settings.national_currency
     items = []
     for index, item in enumerate(request.items):
-        if (item.customs_value is None) == (item.value is None):
+        if item.customs_value is not None and item.value is None:
+            value, freight, insurance = item.customs_value, Decimal(0), Decimal(0)
+        elif item.value is not None and item.customs_value is None:
+            value, freight, insurance = item.value, item.freight, item.insurance
+        else:
             raise BadRequest(f"items[{index}]: give either customs_value or value")
         items.append(
             QuoteItem(
                 commodity_code=item.commodity_code,
                 origin=item.origin,
                 on=item.date,
-                value=item.customs_value if item.customs_value is not None else item.value,  # type: ignore[arg-type]
-                freight=Decimal(0) if item.customs_value is not None else item.freight,
-                insurance=Decimal(0) if item.customs_value is not None else item.insurance,
+                value=value,
+                freight=freight,
+                insurance=insurance,
                 currency=item.currency or national,
                 quantities=tuple((Unit.parse(q.unit), q.amount) for q in item.quantities),
                 additional_codes=frozenset(item.additional_codes),
