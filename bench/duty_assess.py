@@ -21,10 +21,11 @@ from pathlib import Path
 
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.reference_store import read_reference
-from clearway.adapters.tariff_files import read_uk_directory
 from clearway.adapters.tariff_store import load_illustrative_tariff, read_tariff, store_records
+from clearway.adapters.uk_tariff_files import read_uk_directory
 from clearway.bootstrap import prepare_database
-from clearway.domain.tariff.duty import DutyItem, assess_item
+from clearway.domain.tariff.duty import assess_item
+from clearway.domain.tariff.options import DutyItem
 from clearway.domain.tariff.tariff import Tariff, UnknownCommodity
 from clearway.domain.tariff.units import Quantities, Unit
 

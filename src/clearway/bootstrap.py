@@ -11,9 +11,10 @@ from sqlalchemy import Engine
 
 from clearway.adapters import migrate
 from clearway.adapters.database import create_database_engine
+from clearway.adapters.quota_store import quota_balances
 from clearway.adapters.reference_store import load_reference, read_reference, reference_loaded
 from clearway.adapters.security import UserStore
-from clearway.adapters.tariff_store import quota_balances, read_tariff
+from clearway.adapters.tariff_store import read_tariff
 from clearway.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from clearway.config import Settings
 from clearway.domain.reference import RateTable

@@ -15,18 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from clearway.adapters.tariff_files import read_uk_directory
+from clearway.adapters.uk_tariff_files import read_uk_directory
 from clearway.domain.money import round_money
 from clearway.domain.reference import RateTable
-from clearway.domain.tariff.duty import (
-    DutyItem,
-    DutyOption,
-    ItemAssessment,
-    OptionKind,
-    assess_item,
-)
+from clearway.domain.tariff.duty import assess_item
 from clearway.domain.tariff.expressions import ToNational
 from clearway.domain.tariff.measures import Geography, QuotaBalance
+from clearway.domain.tariff.options import DutyItem, DutyOption, ItemAssessment, OptionKind
 from clearway.domain.tariff.tariff import Tariff, UnknownCommodity
 from clearway.domain.tariff.units import Quantities, QuantityRequired, Unit
 

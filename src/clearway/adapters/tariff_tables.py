@@ -21,6 +21,19 @@ from sqlalchemy import (
 from clearway.adapters.tables import metadata
 from clearway.adapters.types import Document, Money, UtcDateTime
 
+
+def _component_columns() -> list[Column[object]]:
+    """A duty expression component, as measures and their conditions both hold it."""
+    return [
+        Column("sequence", Integer, primary_key=True),
+        Column("duty_expression", String(2), nullable=False),
+        Column("amount", Money, nullable=False),
+        Column("currency", String(3)),
+        Column("unit", String(3)),
+        Column("qualifier", String(1)),
+    ]
+
+
 goods_nomenclature = Table(
     "goods_nomenclature",
     metadata,
@@ -82,12 +95,7 @@ measure_components = Table(
     "measure_components",
     metadata,
     Column("measure_id", ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
-    Column("sequence", Integer, primary_key=True),
-    Column("duty_expression", String(2), nullable=False),
-    Column("amount", Money, nullable=False),
-    Column("currency", String(3)),
-    Column("unit", String(3)),
-    Column("qualifier", String(1)),
+    *_component_columns(),
 )
 
 measure_conditions = Table(
@@ -113,12 +121,7 @@ measure_condition_components = Table(
     Column(
         "condition_id", ForeignKey("measure_conditions.id", ondelete="CASCADE"), primary_key=True
     ),
-    Column("sequence", Integer, primary_key=True),
-    Column("duty_expression", String(2), nullable=False),
-    Column("amount", Money, nullable=False),
-    Column("currency", String(3)),
-    Column("unit", String(3)),
-    Column("qualifier", String(1)),
+    *_component_columns(),
 )
 
 quota_definitions = Table(

@@ -9,8 +9,8 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from clearway.adapters.quota_store import draw_quota
 from clearway.adapters.repository import SqlAlchemyDeclarationRepository, SqlAlchemyEventStore
-from clearway.adapters.tariff_store import draw_quota
 from clearway.services.ports import AbstractQuotaStore, AbstractUnitOfWork
 
 

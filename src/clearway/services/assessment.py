@@ -16,9 +16,10 @@ from typing import Any
 from clearway.domain.declaration import Declaration, DeclarationType, GoodsItem, Valuation
 from clearway.domain.money import round_money
 from clearway.domain.rules import Violation
-from clearway.domain.tariff.duty import DutyItem, DutyLine, DutyOption, ItemAssessment, assess_item
+from clearway.domain.tariff.duty import assess_item
 from clearway.domain.tariff.expressions import ExpressionError, ToNational
 from clearway.domain.tariff.measures import QuotaBalance
+from clearway.domain.tariff.options import DutyItem, DutyLine, DutyOption, ItemAssessment
 from clearway.domain.tariff.tariff import UnknownCommodity
 from clearway.domain.tariff.units import Quantities, QuantityRequired, Unit
 from clearway.domain.valuation import MissingRate

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from clearway.domain.errors import NotFound, ValidationFailed
 from clearway.domain.rules import Violation
-from clearway.domain.tariff.duty import DutyItem, ItemAssessment, assess_item
+from clearway.domain.tariff.duty import assess_item
 from clearway.domain.tariff.measures import Measure, QuotaBalance
+from clearway.domain.tariff.options import DutyItem, ItemAssessment
 from clearway.domain.tariff.tariff import Tariff, UnknownCommodity
 from clearway.domain.tariff.units import Quantities, Unit
 from clearway.services.assessment import ASSESSMENT_ERRORS, assessment_problem, converter

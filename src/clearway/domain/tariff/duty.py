@@ -13,10 +13,8 @@ Amounts stay unrounded here; money is rounded half-up to the penny only when pre
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import replace
 from decimal import Decimal
 
 from clearway.domain.tariff.expressions import (
@@ -32,16 +30,18 @@ from clearway.domain.tariff.measures import (
     QuotaBalance,
     Role,
 )
+from clearway.domain.tariff.options import (
+    DutyItem,
+    DutyLine,
+    DutyOption,
+    ItemAssessment,
+    OptionKind,
+    QuotaDraw,
+    Requirement,
+    claimed_kind,
+)
 from clearway.domain.tariff.tariff import Tariff
-from clearway.domain.tariff.units import Quantities, Unit
-
-
-class OptionKind(enum.StrEnum):
-    THIRD_COUNTRY = "third_country"
-    PREFERENCE = "preference"
-    QUOTA = "quota"
-    SUSPENSION = "suspension"
-
+from clearway.domain.tariff.units import Unit
 
 _KIND_OF_ROLE = {
     Role.THIRD_COUNTRY: OptionKind.THIRD_COUNTRY,
@@ -55,114 +55,6 @@ _ORDER = {
     OptionKind.QUOTA: 3,
     OptionKind.SUSPENSION: 3,
 }
-
-
-def claimed_kind(preference: str | None) -> OptionKind:
-    """The option a declared preference code (UCC DA Annex B, D.E. 4/17) asks for.
-
-    First digit 1 is the third-country regime, 2 and 3 preferences (GSP, agreements); the last
-    two digits say whether a suspension (18, 19) or a tariff quota (20, 23) is claimed.
-    """
-    if not preference or len(preference) != 3:
-        return OptionKind.THIRD_COUNTRY
-    detail = preference[1:]
-    if detail in ("18", "19"):
-        return OptionKind.SUSPENSION
-    if detail in ("20", "23"):
-        return OptionKind.QUOTA
-    if preference[0] in "23":
-        return OptionKind.PREFERENCE
-    return OptionKind.THIRD_COUNTRY
-
-
-@dataclass(frozen=True, slots=True)
-class DutyItem:
-    """One goods item as the duty engine needs it."""
-
-    commodity_code: str
-    origin: str
-    on: date
-    customs_value: Decimal
-    quantities: Quantities = field(default_factory=Quantities)
-    additional_codes: frozenset[str] = frozenset()
-    documents: frozenset[str] = frozenset()
-    preference: str | None = None
-    net_mass_kg: Decimal | None = None
-    supplementary_quantity: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DutyLine:
-    measure_sid: str
-    measure_type: str
-    description: str
-    expression: str
-    amount: Decimal
-    additional_code: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DutyOption:
-    kind: OptionKind
-    measure_sid: str | None
-    measure_type: str | None
-    description: str
-    lines: tuple[DutyLine, ...]
-    vat: DutyLine | None
-    order_number: str | None = None
-    area: str | None = None
-    available: bool = True
-    reason: str | None = None
-    notes: tuple[str, ...] = ()
-
-    @property
-    def duty(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal(0))
-
-    @property
-    def vat_amount(self) -> Decimal:
-        return self.vat.amount if self.vat else Decimal(0)
-
-    @property
-    def total(self) -> Decimal:
-        return self.duty + self.vat_amount
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """A prohibition or restriction (series A/B) on the item, for the controls stage."""
-
-    measure_sid: str
-    measure_type: str
-    description: str
-    documents: tuple[str, ...]
-    satisfied: bool
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class ItemAssessment:
-    commodity_code: str
-    origin: str
-    on: date
-    customs_value: Decimal
-    options: tuple[DutyOption, ...]
-    refused: tuple[DutyOption, ...]
-    applied: DutyOption
-    reason: str
-    requirements: tuple[Requirement, ...] = ()
-    quota_draw: QuotaDraw | None = None
-    """What the applied quota option takes from its balance at release."""
-    fallback: DutyOption | None = None
-    fallback_reason: str | None = None
-    """The option applied instead should the quota be exhausted by release."""
-
-
-@dataclass(frozen=True, slots=True)
-class QuotaDraw:
-    order_number: str
-    amount: Decimal
-    unit: str | None
 
 
 def assess_item(
@@ -190,6 +82,7 @@ def assess_item(
     )
     engine = _Engine(item, tariff, to_national, facts, quotas or {})
     extras, notes = engine.additional_measures(measures)
+    extra_lines = engine.extra_lines(extras)
     vat_measure = _vat_measure(measures, item.additional_codes)
 
     options: list[DutyOption] = []
@@ -200,10 +93,10 @@ def assess_item(
             continue
         if measure.additional_code and measure.additional_code not in item.additional_codes:
             continue
-        option = engine.option(kind, measure, extras, vat_measure, notes)
+        option = engine.option(kind, measure, extra_lines, vat_measure, notes)
         (options if option.available else refused).append(option)
     if not any(o.kind is OptionKind.THIRD_COUNTRY for o in options):
-        options.append(engine.free_of_duty(extras, vat_measure, notes))
+        options.append(engine.free_of_duty(extra_lines, vat_measure, notes))
     options.sort(key=lambda o: _ORDER[o.kind])
     applied, reason = choose(options, refused, item.preference)
     requirements = tuple(engine.requirement(m) for m in measures if m.role is Role.REQUIREMENT)
@@ -347,11 +240,20 @@ class _Engine:
                 )
         return chosen, notes
 
+    def extra_lines(self, extras: Sequence[Measure]) -> tuple[DutyLine, ...]:
+        """The additional duties and excise once per item; every option carries them."""
+        lines = []
+        for extra in extras:
+            outcome = extra.evaluate_conditions(self.facts, self.to_national)
+            if outcome.applies:
+                lines.append(self.line(extra, outcome.components or ()))
+        return tuple(lines)
+
     def option(
         self,
         kind: OptionKind,
         measure: Measure,
-        extras: Sequence[Measure],
+        extra_lines: Sequence[DutyLine],
         vat_measure: Measure | None,
         notes: Sequence[str],
     ) -> DutyOption:
@@ -374,12 +276,11 @@ class _Engine:
                 reason=refusal,
             )
         lines = [self.line(measure, outcome.components or ())]
-        for extra in extras:
-            if kind is OptionKind.QUOTA and extra.measure_type.id == SAFEGUARD:
-                continue
-            extra_outcome = extra.evaluate_conditions(self.facts, self.to_national)
-            if extra_outcome.applies:
-                lines.append(self.line(extra, extra_outcome.components or ()))
+        lines.extend(
+            line
+            for line in extra_lines
+            if not (kind is OptionKind.QUOTA and line.measure_type == SAFEGUARD)
+        )
         return DutyOption(
             kind=kind,
             measure_sid=measure.sid,
@@ -393,14 +294,10 @@ class _Engine:
         )
 
     def free_of_duty(
-        self, extras: Sequence[Measure], vat_measure: Measure | None, notes: Sequence[str]
+        self, extra_lines: Sequence[DutyLine], vat_measure: Measure | None, notes: Sequence[str]
     ) -> DutyOption:
         """No third-country duty is in force: the goods pay only additional duties and VAT."""
-        lines = []
-        for extra in extras:
-            outcome = extra.evaluate_conditions(self.facts, self.to_national)
-            if outcome.applies:
-                lines.append(self.line(extra, outcome.components or ()))
+        lines = list(extra_lines)
         return DutyOption(
             kind=OptionKind.THIRD_COUNTRY,
             measure_sid=None,

@@ -95,6 +95,11 @@ class Unit:
         return name
 
 
+def optional_unit(code: str | None, qualifier: str | None = None) -> Unit | None:
+    """The unit for a code and qualifier as records hold them (either may be empty)."""
+    return Unit(code, qualifier or "") if code else None
+
+
 class QuantityRequired(LookupError):
     """A specific duty needs a quantity in a unit the item does not declare."""
 

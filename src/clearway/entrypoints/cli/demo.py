@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from clearway.adapters.tariff_files import read_uk_directory
 from clearway.adapters.tariff_store import load_illustrative_tariff, store_records
+from clearway.adapters.uk_tariff_files import read_uk_directory
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal, Role
 from clearway.entrypoints.schemas import parse_declaration

@@ -14,14 +14,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from clearway.adapters.quota_store import store_quotas
 from clearway.adapters.reference_store import load_rates
 from clearway.adapters.tariff_files import (
     TariffFileError,
     read_quotas,
     read_schedule,
-    read_uk_directory,
 )
-from clearway.adapters.tariff_store import store_quotas, store_records
+from clearway.adapters.tariff_store import store_records
+from clearway.adapters.uk_tariff_files import read_uk_directory
 from clearway.bootstrap import build_runtime
 from clearway.config import get_settings
 from clearway.domain.errors import ValidationFailed
