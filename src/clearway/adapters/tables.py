@@ -178,5 +178,7 @@ exchange_rates = Table(
     Column("loaded_at", UtcDateTime, nullable=False),
 )
 
-# The tariff's tables share this metadata; importing them here keeps one schema for migrations.
+# The tariff and risk tables share this metadata; importing them here keeps one schema for
+# migrations.
+from clearway.adapters import risk_tables as _risk_tables  # noqa: E402, F401
 from clearway.adapters import tariff_tables as _tariff_tables  # noqa: E402, F401

@@ -22,13 +22,15 @@ class Action(enum.StrEnum):
     CANCEL = "cancel"
     RELEASE = "release"
     MANAGE_REFERENCE = "manage_reference"
+    MANAGE_RISK = "manage_risk"
+    INSPECT = "inspect"
     MANAGE_USERS = "manage_users"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.TRADER: frozenset({Action.LODGE, Action.READ, Action.AMEND, Action.CANCEL}),
-    Role.OFFICER: frozenset({Action.READ, Action.CANCEL, Action.RELEASE}),
-    Role.RISK_ANALYST: frozenset({Action.READ}),
+    Role.OFFICER: frozenset({Action.READ, Action.CANCEL, Action.RELEASE, Action.INSPECT}),
+    Role.RISK_ANALYST: frozenset({Action.READ, Action.MANAGE_RISK}),
     Role.AGENCY: frozenset({Action.READ}),
     Role.AUDITOR: frozenset({Action.READ}),
     Role.ADMIN: frozenset(

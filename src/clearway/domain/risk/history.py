@@ -1,0 +1,328 @@
+"""The risk model's features: what earlier declarations and earlier findings say about this one.
+
+For each key (a trader, a commodity, a pair such as importer and commodity) the history counts
+the declarations seen, those inspected, the frauds found and the usual unit price. A feature of
+a declaration is read before the declaration itself is counted, and a finding is learned only
+once it is known, so no feature uses its own label or a later one. ``replay`` builds features
+for a whole file the way the live system would have built them, one day at a time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+from clearway.domain.risk.observation import Observation
+
+# Weight of the overall fraud rate in a key's smoothed rate: two pseudo-inspections.
+PRIOR_WEIGHT = 2.0
+# A usual price needs this many earlier declarations before a price is called unusual.
+MIN_PRICE_HISTORY = 3
+# Spread of log unit prices below which prices count as identical (avoids dividing by ~0).
+MIN_PRICE_SPREAD = 0.05
+NAN = float("nan")
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryKey:
+    """Declarations sharing these codes share a history; ``label`` names it for an officer."""
+
+    name: str
+    fields: tuple[str, ...]
+    group: str
+    label: str
+    prices: bool = False
+    novelty: bool = False
+
+
+def _key(name: str, *fields: str, group: str, label: str, **flags: bool) -> HistoryKey:
+    return HistoryKey(name, fields, group, label, **flags)
+
+
+KEYS: tuple[HistoryKey, ...] = (
+    # Traders and the company they keep.
+    _key("importer", "importer", group="trader", label="importer", novelty=True),
+    _key("declarant", "declarant", group="trader", label="declarant"),
+    _key("seller", "seller", group="trader", label="seller", novelty=True),
+    _key("courier", "courier", group="trader", label="courier"),
+    _key(
+        "declarant_importer",
+        "declarant",
+        "importer",
+        group="trader",
+        label="declarant acting for this importer",
+        novelty=True,
+    ),
+    _key(
+        "seller_importer",
+        "seller",
+        "importer",
+        group="trader",
+        label="seller and importer pair",
+        novelty=True,
+    ),
+    _key("declarant_seller", "declarant", "seller", group="trader", label="declarant and seller"),
+    _key(
+        "importer_hs6",
+        "importer",
+        "hs6",
+        group="trader",
+        label="importer with this commodity",
+        prices=True,
+    ),
+    _key(
+        "importer_origin", "importer", "origin", group="trader", label="importer with this origin"
+    ),
+    _key(
+        "declarant_hs6", "declarant", "hs6", group="trader", label="declarant with this commodity"
+    ),
+    _key("seller_hs6", "seller", "hs6", group="trader", label="seller with this commodity"),
+    _key(
+        "declarant_office", "declarant", "office", group="trader", label="declarant at this office"
+    ),
+    _key("importer_office", "importer", "office", group="trader", label="importer at this office"),
+    _key(
+        "declarant_origin",
+        "declarant",
+        "origin",
+        group="trader",
+        label="declarant with this origin",
+    ),
+    # Goods and routes.
+    _key("hs6", "hs6", group="goods", label="commodity", prices=True),
+    _key("hs4", "hs4", group="goods", label="heading", prices=True),
+    _key("hs2", "hs2", group="goods", label="chapter"),
+    _key(
+        "origin_hs6",
+        "origin",
+        "hs6",
+        group="goods",
+        label="commodity from this origin",
+        prices=True,
+    ),
+    _key("origin", "origin", group="goods", label="origin"),
+    _key("departure", "departure", group="goods", label="country of departure"),
+    _key("office", "office", group="goods", label="office"),
+    _key("office_hs6", "office", "hs6", group="goods", label="commodity at this office"),
+    _key("transport_mode", "transport_mode", group="goods", label="transport mode"),
+    _key("tax_type", "tax_type", group="goods", label="tax type"),
+    _key("origin_indicator", "origin_indicator", group="goods", label="origin indicator"),
+    _key(
+        "procedure",
+        "procedure",
+        "import_type",
+        "import_use",
+        "payment_type",
+        group="goods",
+        label="procedure, import type, use and payment",
+    ),
+    # Consignment profiles: the same declared value or mass again, as a template invoice repeats.
+    _key("declared_value", "value", group="consignment", label="identical declared value"),
+    _key("declared_mass", "net_mass", group="consignment", label="identical net mass"),
+    _key(
+        "value_mass",
+        "value",
+        "net_mass",
+        group="consignment",
+        label="identical declared value and net mass",
+    ),
+    _key(
+        "hs6_value",
+        "hs6",
+        "value",
+        group="consignment",
+        label="commodity with an identical declared value",
+    ),
+)
+
+STATISTICS = ("seen", "inspected", "fraud", "fraud_rate")
+NUMBERS = (
+    "value_log",
+    "net_mass_log",
+    "unit_price_log",
+    "mass_per_value",
+    "tax_rate",
+    "tax_log",
+    "departure_differs",
+)
+
+
+def feature_names(keys: Sequence[HistoryKey] = KEYS) -> tuple[str, ...]:
+    names: list[str] = []
+    for key in keys:
+        names.extend(f"{key.name}.{statistic}" for statistic in STATISTICS)
+        if key.prices:
+            names.append(f"{key.name}.price_z")
+        if key.novelty:
+            names.append(f"{key.name}.days_known")
+    names.extend(NUMBERS)
+    return tuple(names)
+
+
+def _codes(observation: Observation) -> dict[str, str]:
+    """The observation's codes with the derived ones keys may use (heading, chapter, amounts)."""
+    codes = dict(observation.codes)
+    hs6 = codes.get("hs6")
+    if hs6:
+        codes["hs4"], codes["hs2"] = hs6[:4], hs6[:2]
+    codes["value"] = repr(observation.value)
+    codes["net_mass"] = repr(observation.net_mass)
+    return codes
+
+
+def _log_unit_price(observation: Observation) -> float | None:
+    if observation.net_mass <= 0 or observation.value < 0:
+        return None
+    return math.log1p(observation.value / observation.net_mass)
+
+
+class _Tally:
+    """Everything remembered of one key value: counts, first day seen, log unit prices."""
+
+    __slots__ = ("first_day", "fraud", "inspected", "price_n", "price_sum", "price_sumsq", "seen")
+
+    def __init__(self, first_day: int) -> None:
+        self.seen = self.inspected = self.fraud = self.price_n = 0
+        self.price_sum = self.price_sumsq = 0.0
+        self.first_day = first_day
+
+
+class History:
+    """What the administration knows so far: declarations seen and findings learned."""
+
+    def __init__(self, keys: Sequence[HistoryKey] = KEYS) -> None:
+        self.keys = tuple(keys)
+        self.names = feature_names(self.keys)
+        self._tallies: list[dict[tuple[str, ...], _Tally]] = [{} for _ in self.keys]
+        self.inspected = 0
+        self.frauds = 0
+
+    @property
+    def fraud_rate(self) -> float:
+        return self.frauds / self.inspected if self.inspected else 0.0
+
+    def _values(self, codes: Mapping[str, str]) -> Iterable[tuple[int, tuple[str, ...] | None]]:
+        for index, key in enumerate(self.keys):
+            values = tuple(codes.get(field) or "" for field in key.fields)
+            yield index, (None if "" in values else values)
+
+    def features(self, observation: Observation) -> list[float]:
+        """The feature vector, in ``self.names`` order, from what is known now."""
+        codes = _codes(observation)
+        price = _log_unit_price(observation)
+        today = observation.day.toordinal()
+        prior = self.fraud_rate
+        row: list[float] = []
+        for index, values in self._values(codes):
+            key = self.keys[index]
+            tally = self._tallies[index].get(values) if values is not None else None
+            if tally is None:
+                known = 0.0 if values is not None else NAN
+                row.extend((known, known, known, prior if values is not None else NAN))
+            else:
+                row.extend(
+                    (
+                        tally.seen,
+                        tally.inspected,
+                        tally.fraud,
+                        (tally.fraud + prior * PRIOR_WEIGHT) / (tally.inspected + PRIOR_WEIGHT),
+                    )
+                )
+            if key.prices:
+                row.append(_price_z(tally, price))
+            if key.novelty:
+                row.append(NAN if tally is None else float(today - tally.first_day))
+        row.extend(_numbers(observation, price))
+        return row
+
+    def observe(self, observation: Observation) -> None:
+        """Count a declaration as seen (its outcome is not known yet)."""
+        codes = _codes(observation)
+        price = _log_unit_price(observation)
+        today = observation.day.toordinal()
+        for index, values in self._values(codes):
+            if values is None:
+                continue
+            tallies = self._tallies[index]
+            tally = tallies.get(values)
+            if tally is None:
+                tally = tallies[values] = _Tally(today)
+            tally.seen += 1
+            if price is not None and self.keys[index].prices:
+                tally.price_n += 1
+                tally.price_sum += price
+                tally.price_sumsq += price * price
+
+    def learn(self, observation: Observation, fraud: bool) -> None:
+        """Take in an inspection's finding on a declaration already observed."""
+        codes = _codes(observation)
+        today = observation.day.toordinal()
+        self.inspected += 1
+        self.frauds += fraud
+        for index, values in self._values(codes):
+            if values is None:
+                continue
+            tally = self._tallies[index].setdefault(values, _Tally(today))
+            tally.inspected += 1
+            tally.fraud += fraud
+
+    def tally(self, key_name: str, observation: Observation) -> tuple[int, int, int] | None:
+        """``(seen, inspected, fraud)`` for the observation's value of one key, for reasons."""
+        codes = _codes(observation)
+        for index, values in self._values(codes):
+            if self.keys[index].name == key_name and values is not None:
+                found = self._tallies[index].get(values)
+                return None if found is None else (found.seen, found.inspected, found.fraud)
+        return None
+
+
+def _price_z(tally: _Tally | None, price: float | None) -> float:
+    if tally is None or price is None or tally.price_n < MIN_PRICE_HISTORY:
+        return NAN
+    mean = tally.price_sum / tally.price_n
+    variance = max(tally.price_sumsq / tally.price_n - mean * mean, 0.0)
+    return (price - mean) / max(math.sqrt(variance), MIN_PRICE_SPREAD)
+
+
+def _numbers(observation: Observation, price: float | None) -> tuple[float, ...]:
+    value, mass = observation.value, observation.net_mass
+    departure, origin = observation.code("departure"), observation.code("origin")
+    return (
+        math.log1p(max(value, 0.0)),
+        math.log1p(max(mass, 0.0)),
+        NAN if price is None else price,
+        mass / value if value > 0 else NAN,
+        observation.tax_rate,
+        math.log1p(max(value * observation.tax_rate / 100, 0.0)),
+        NAN if not departure or not origin else float(departure != origin),
+    )
+
+
+def replay(
+    observations: Sequence[Observation],
+    outcomes: Mapping[str, bool],
+    history: History | None = None,
+) -> tuple[list[list[float]], History]:
+    """Features of every observation as the live system would have had them on its day.
+
+    Observations are taken a day at a time in date order: each day's features are read first,
+    then the day's declarations are counted, then the findings among ``outcomes`` (by
+    reference) are learned. Rows come back in the order given; the history is returned for
+    scoring what follows.
+    """
+    history = history or History()
+    rows: list[list[float]] = [[] for _ in observations]
+    order = sorted(range(len(observations)), key=lambda index: observations[index].day)
+    for _, same_day in groupby(order, key=lambda index: observations[index].day):
+        indices = list(same_day)
+        for index in indices:
+            rows[index] = history.features(observations[index])
+        for index in indices:
+            history.observe(observations[index])
+        for index in indices:
+            fraud = outcomes.get(observations[index].reference)
+            if fraud is not None:
+                history.learn(observations[index], fraud)
+    return rows, history
