@@ -8,7 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,9 @@ from clearway.adapters.tariff_store import load_illustrative_tariff
 from clearway.bootstrap import Runtime, build_runtime, prepare_database
 from clearway.config import Settings
 from clearway.domain.access import Principal, Role
+from clearway.domain.risk.lane import SEVERITY
+from clearway.domain.risk.lane_targets import LaneTarget, LaneTargets
+from clearway.domain.risk.selectivity import Selectivity, SelectivityRule
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"
@@ -144,9 +147,22 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
     built = build_runtime(settings, prepare=False, clock=lambda: NOW)
+    # No random sampling or top-up, and one criterion sending every declaration to the yellow
+    # lane: goods stay held (amendable, releasable by an officer) unless a test says otherwise.
+    built.context.risk.use_selectivity(HOLD_EVERYTHING)
     yield built
     built.engine.dispose()
 
+
+NO_SAMPLING = LaneTargets.validated(LaneTarget(lane, 0.0, 0.0) for lane in SEVERITY[:3])
+HOLD_EVERYTHING = Selectivity(
+    rules=(
+        SelectivityRule(
+            "T0001", 1, "total_value >= 0 -> yellow", "tests", "document check", date(2020, 1, 1)
+        ),
+    ),
+    targets=NO_SAMPLING,
+)
 
 USERS = {
     "broker": (Role.TRADER, "GB123456789000"),  # declarant of the import example

@@ -379,7 +379,7 @@ def test_another_traders_declaration_is_404_like_an_unknown_one(
     assert answers[0] == answers[1] == answers[2]
     assert stored_rows(runtime) == after_lodging
     mine = api.get(f"{DECLARATIONS}/{lodged['id']}", headers=api.as_("broker")).json()
-    assert (mine["status"], mine["version"]) == ("assessed", 1)
+    assert (mine["status"], mine["version"]) == ("held", 1)
 
 
 @corpus

@@ -30,6 +30,9 @@ def test_amendment_creates_a_new_version_valued_again(api: Any, lodge: Any) -> N
         "DeclarationLodged",
         "DeclarationAccepted",
         "DeclarationAssessed",
+        "DeclarationRiskScored",
+        "DeclarationLaned",
+        "DeclarationHeld",
         "DeclarationAmended",
         "DeclarationAssessed",
     ]

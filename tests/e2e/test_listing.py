@@ -51,7 +51,7 @@ def test_filters(api: Any, lodge: Any) -> None:
 
     assert count() == 5
     assert count(type="EX") == 1
-    assert count(type="IM", status="assessed") == 4
+    assert count(type="IM", status="held") == 4
     assert count(commodity_code="0809") == 2
     assert count(commodity_code="0702000007") == 2
     assert count(declarant="GB555000111000") == 1

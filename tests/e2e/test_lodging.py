@@ -31,7 +31,7 @@ def test_both_examples_accepted_exactly_as_they_are_with_a_token_from_login(
         assert response.headers["ETag"] == '"v1"'
 
     imported = results["import"]
-    assert imported["status"] == "assessed"
+    assert imported["status"] == "held"
     assert is_valid_mrn(imported["mrn"]) and imported["mrn"].startswith("26GB")
     assert imported["mrn"][16] == "R"
     # FOB Agadir: CIF value adds freight and insurance, all EUR at 0.85425 GBP (Nov 2026).
@@ -68,6 +68,9 @@ def test_same_lrn_again_returns_the_same_declaration(api: Any, lodge: Any) -> No
         "DeclarationLodged",
         "DeclarationAccepted",
         "DeclarationAssessed",
+        "DeclarationRiskScored",
+        "DeclarationLaned",
+        "DeclarationHeld",
     ]
 
 
@@ -99,5 +102,5 @@ def test_events_have_increasing_sequence_numbers(api: Any, lodge: Any) -> None:
             f"/api/v1/declarations/{item['id']}/history", headers=api.as_("auditor")
         ).json()
         sequences.extend(entry["sequence"] for entry in history)
-    # lodged, accepted and assessed for each of the two declarations
-    assert sorted(sequences) == [1, 2, 3, 4, 5, 6]
+    # lodged, accepted, assessed, risk-scored, laned and held for each of the two
+    assert sorted(sequences) == list(range(1, 13))

@@ -201,7 +201,7 @@ def test_lodged_import_is_assessed_with_the_claimed_preference(
     response = lodge(example("import"))
     assert response.status_code == 201, response.text
     lodged = response.json()
-    assert lodged["status"] == "assessed"
+    assert lodged["status"] == "held"
     assessment = lodged["assessment"]
     assert assessment["currency"] == "GBP"
     (item,) = assessment["items"]

@@ -53,7 +53,8 @@ def test_batch_with_refusals_stores_only_the_good_ones(runtime: Runtime) -> None
     assert [type(outcome) for outcome in outcomes] == [Lodged, ValidationFailed, Lodged]
     assert count(runtime, declarations) == 2
     assert count(runtime, declaration_items) == 2
-    assert count(runtime, events) == 6  # lodged, accepted, assessed for each
+    # lodged, accepted, assessed, risk-scored, laned and held for each
+    assert count(runtime, events) == 12
 
 
 def test_same_lrn_twice_in_one_batch_is_stored_once(runtime: Runtime) -> None:
@@ -99,7 +100,7 @@ def test_concurrent_lodging_of_one_lrn_yields_one_declaration(runtime: Runtime) 
     assert len({outcome.record.id for outcome in results}) == 1
     assert sum(outcome.created for outcome in results) == 1
     assert count(runtime, declarations) == 1
-    assert count(runtime, events) == 3
+    assert count(runtime, events) == 6
 
 
 def test_event_sequence_follows_the_order_of_changes(runtime: Runtime) -> None:
@@ -111,9 +112,12 @@ def test_event_sequence_follows_the_order_of_changes(runtime: Runtime) -> None:
     lodge_declarations(payloads, runtime.uow(), runtime.context)
     with runtime.uow() as uow:
         stored = uow.events.since(0, 100)
-    assert [event.sequence for event in stored] == list(range(1, 16))
-    assert [event.type for event in stored[:3]] == [
+    assert [event.sequence for event in stored] == list(range(1, 31))
+    assert [event.type for event in stored[:6]] == [
         "DeclarationLodged",
         "DeclarationAccepted",
         "DeclarationAssessed",
+        "DeclarationRiskScored",
+        "DeclarationLaned",
+        "DeclarationHeld",
     ]

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Row, and_, exists, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.bulk import insert_rows
+from clearway.adapters.risk_store import risk_documents
 from clearway.adapters.tables import (
     declaration_items,
     declaration_parties,
@@ -219,13 +220,18 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
         rows = self._connection.execute(
             self._select().where(declarations.c.id == declaration_id)
         ).all()
-        found = self._records(rows)
-        return found[0] if found else None
+        return self._with_risk(self._records(rows))
 
     def get_by_mrn(self, mrn: str) -> DeclarationRecord | None:
         rows = self._connection.execute(self._select().where(declarations.c.mrn == mrn)).all()
-        found = self._records(rows)
-        return found[0] if found else None
+        return self._with_risk(self._records(rows))
+
+    def _with_risk(self, found: list[DeclarationRecord]) -> DeclarationRecord | None:
+        if not found:
+            return None
+        record = found[0]
+        record.risk = risk_documents(self._connection, [(record.id, record.version)]).get(record.id)
+        return record
 
     def find_by_lrn(
         self, keys: Sequence[tuple[str, str]]

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 
 from clearway.adapters.quota_store import draw_quota
 from clearway.adapters.repository import SqlAlchemyDeclarationRepository, SqlAlchemyEventStore
+from clearway.adapters.risk_store import SqlAlchemyRiskStore
 from clearway.services.ports import AbstractQuotaStore, AbstractUnitOfWork
 
 
@@ -52,6 +53,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.declarations = SqlAlchemyDeclarationRepository(self._connection)
         self.events = SqlAlchemyEventStore(self._connection)
         self.quotas = SqlAlchemyQuotaStore(self._connection)
+        self.risk = SqlAlchemyRiskStore(self._connection)
         return self
 
     def __exit__(

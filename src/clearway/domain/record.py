@@ -28,6 +28,8 @@ class DeclarationRecord:
     customs_value: Decimal | None = None
     valuation: dict[str, Any] | None = None
     assessment: dict[str, Any] | None = None
+    risk: dict[str, Any] | None = None
+    """The risk stage's decision on the current version: score, lane, reasons."""
     party_ids: frozenset[str] = field(default_factory=frozenset)
 
 

@@ -139,6 +139,7 @@ def cancel_declaration(
         now = context.now()
         record.updated_at = now
         uow.declarations.update_status(record)
+        uow.risk.close_work_item(record.id, now)
         uow.events.add_many(
             [
                 Event(

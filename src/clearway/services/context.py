@@ -12,6 +12,7 @@ from clearway.domain.rules import RuleContext
 from clearway.domain.tariff.measures import QuotaBalance
 from clearway.domain.tariff.tariff import Tariff
 from clearway.domain.valuation import ValuationBasis
+from clearway.services.risk_stage import RiskStage
 
 
 @dataclass(slots=True)
@@ -24,6 +25,8 @@ class ClearanceContext:
     tariff: Tariff = field(default_factory=Tariff)
     """The administration's tariff; an empty one means declarations are not assessed."""
     quota_balances: Callable[[date], Mapping[str, QuotaBalance]] = field(default=lambda on: {})
+    risk: RiskStage = field(default_factory=RiskStage)
+    """Criteria, model, trader history and lane selector of the risk stage."""
 
     def now(self) -> datetime:
         return self.clock()

@@ -30,6 +30,7 @@ from clearway.domain.lifecycle import Status
 from clearway.domain.money import round_money
 from clearway.domain.mrn import new_mrn
 from clearway.domain.record import DeclarationRecord
+from clearway.domain.risk.observation import Observation
 from clearway.domain.rules import Violation, validate
 from clearway.domain.valuation import MissingRate, value_declaration
 from clearway.services.assessment import (
@@ -38,7 +39,9 @@ from clearway.services.assessment import (
     assessment_document,
 )
 from clearway.services.context import ClearanceContext
-from clearway.services.ports import AbstractUnitOfWork, DuplicateDeclaration, ItemRow
+from clearway.services.ports import AbstractUnitOfWork, DuplicateDeclaration, ItemRow, WorkItem
+from clearway.services.quota_draws import draw_quotas
+from clearway.services.risk_stage import QUEUED_LANES, RiskDecision, lane_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +256,7 @@ def lodge_declarations(
         existing = uow.declarations.find_by_lrn(keys) if keys else {}
         new_rows: list[tuple[DeclarationRecord, list[ItemRow]]] = []
         new_events: list[Event] = []
+        laned = _Laned()
         claimed: dict[tuple[str, str], DeclarationRecord] = dict(existing)
         for (index, checked), key in zip(valued, keys, strict=True):
             command = commands[index]
@@ -261,6 +265,8 @@ def lodge_declarations(
                 outcomes[index] = _replay(stored, command)
                 continue
             record, events = _new_record(command, checked, context, now)
+            if checked.assessment is not None:
+                events.extend(laned.decide(record, command, checked, context, now))
             claimed[key] = record
             assert checked.valuation is not None
             new_rows.append((record, item_rows(command.declaration, checked.valuation)))
@@ -270,11 +276,14 @@ def lodge_declarations(
             return [outcome for outcome in outcomes if outcome is not None]
         try:
             uow.declarations.add_many(new_rows)
+            laned.store(uow, context.country, now)
             uow.events.add_many(new_events)
             uow.commit()
         except DuplicateDeclaration:
             uow.rollback()
         else:
+            for seen in laned.observed:
+                context.risk.observe(seen)
             return [outcome for outcome in outcomes if outcome is not None]
     # A concurrent writer stored one of these LRNs first: lodge one by one, so that each
     # command is answered as new or as a replay of what the other writer stored.
@@ -283,6 +292,51 @@ def lodge_declarations(
     return [
         outcome for command in commands for outcome in lodge_declarations([command], uow, context)
     ]
+
+
+class _Laned:
+    """The risk stage's decisions on a batch, and what they leave to store."""
+
+    def __init__(self) -> None:
+        self.decisions: list[RiskDecision] = []
+        self.work: list[WorkItem] = []
+        self.released: list[tuple[DeclarationRecord, Event]] = []
+        self.observed: list[list[Observation]] = []
+
+    def decide(
+        self,
+        record: DeclarationRecord,
+        command: LodgeDeclaration,
+        checked: Checked,
+        context: ClearanceContext,
+        now: datetime,
+    ) -> list[Event]:
+        declaration, assessment = command.declaration, checked.assessment
+        assert assessment is not None
+        by_sequence = dict(zip(assessment.sequences, assessment.items, strict=True))
+        decision, seen = context.risk.decide(
+            record, declaration, checked.valuation, by_sequence, now
+        )
+        events = lane_events(record, decision, command.actor.username, now)
+        record.risk = decision.document()
+        self.decisions.append(decision)
+        self.observed.append(seen)
+        if decision.lane in QUEUED_LANES:
+            self.work.append(
+                WorkItem(record.id, decision.lane.value, decision.score, declaration.office, now)
+            )
+        if record.status is Status.RELEASED:
+            self.released.append((record, events[-1]))
+        return events
+
+    def store(self, uow: AbstractUnitOfWork, jurisdiction: str, now: datetime) -> None:
+        uow.risk.add_decisions(self.decisions)
+        uow.risk.open_work_items(self.work)
+        for record, released in self.released:
+            drawn, fell_back = draw_quotas(uow, record, jurisdiction, now)
+            released.data.update(quota_drawings=drawn, quota_fallbacks=fell_back)
+            if fell_back:
+                uow.declarations.update_assessment(record)
 
 
 def _replay(stored: DeclarationRecord, command: LodgeDeclaration) -> LodgeOutcome:

@@ -13,6 +13,7 @@ from typing import Any, Self
 from clearway.domain.access import Principal
 from clearway.domain.events import Event
 from clearway.domain.record import DeclarationRecord, StoredEvent
+from clearway.domain.risk.observation import Observation
 
 
 class DuplicateDeclaration(Exception):
@@ -122,12 +123,82 @@ class AbstractQuotaStore(abc.ABC):
         """Take ``amount`` from the quota balance under a row lock; False if it is not there."""
 
 
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """A declaration waiting for an officer: a document check, an inspection or an audit."""
+
+    declaration_id: str
+    lane: str
+    score: float | None
+    office: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredWorkItem:
+    declaration_id: str
+    lane: str
+    state: str
+    score: float | None
+    office: str
+    created_at: datetime
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What an officer found: fraud or not, and the revenue the finding recovers."""
+
+    id: str
+    declaration_id: str
+    fraud: bool
+    revenue_recovered: Decimal
+    currency: str
+    notes: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class AbstractRiskStore(abc.ABC):
+    @abc.abstractmethod
+    def add_decisions(self, decisions: Sequence[Any]) -> None:
+        """Store risk decisions (``services.risk_stage.RiskDecision``)."""
+
+    @abc.abstractmethod
+    def open_work_items(self, items: Sequence[WorkItem]) -> None: ...
+
+    @abc.abstractmethod
+    def close_work_item(self, declaration_id: str, at: datetime) -> None:
+        """Mark the declaration's open work item done, if it has one."""
+
+    @abc.abstractmethod
+    def work_item(self, declaration_id: str, *, lock: bool) -> StoredWorkItem | None:
+        """The declaration's work item; with ``lock``, held for update until commit."""
+
+    @abc.abstractmethod
+    def claim(self, declaration_id: str, officer: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def next_open(self, lane: str | None, office: str | None) -> StoredWorkItem | None:
+        """The riskiest open item, locked; items other officers are claiming are skipped."""
+
+    @abc.abstractmethod
+    def add_finding(self, finding: Finding) -> None: ...
+
+    @abc.abstractmethod
+    def observations(self, declaration_id: str) -> list[Observation]:
+        """What the model saw of the declaration's current version, to learn a finding."""
+
+
 class AbstractUnitOfWork(abc.ABC):
     """One transaction: everything written through it commits together or not at all."""
 
     declarations: AbstractDeclarationRepository
     events: AbstractEventStore
     quotas: AbstractQuotaStore
+    risk: AbstractRiskStore
 
     def __enter__(self) -> Self:
         return self

@@ -115,19 +115,18 @@ def facts_from_document(document: Mapping[str, Any]) -> tuple[Facts, list[Facts]
 def observations(
     declaration: Declaration,
     valuation: Valuation | None,
-    assessments: Sequence[ItemAssessment],
+    assessments: Mapping[int, ItemAssessment],
     reference: str,
     day: date,
 ) -> list[Observation]:
     """One observation per goods item, referenced ``<declaration>/<item sequence>``."""
     values = {value.sequence: value.customs_value for value in valuation.items} if valuation else {}
-    duties = dict(zip((item.sequence for item in declaration.items), assessments, strict=False))
     trader = declaration.trader
     partner = declaration.exporter if trader is declaration.importer else declaration.consignee
     found: list[Observation] = []
     for item in declaration.items:
         customs_value = values.get(item.sequence, item.invoice_amount)
-        assessment = duties.get(item.sequence)
+        assessment = assessments.get(item.sequence)
         codes = {
             "importer": (trader.id or trader.name.casefold()) if trader else None,
             "declarant": declaration.declarant.id or declaration.declarant.name.casefold(),

@@ -7,8 +7,10 @@ text whatever the source, so that "importer 7JD1S2X" and "importer GB12345678900
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 # Codes the model may use, by the name every mapping and feature refers to.
 CODE_FIELDS = (
@@ -58,3 +60,27 @@ class Outcome:
     reference: str
     fraud: bool
     revenue_recovered: float = 0.0
+
+
+def observation_document(observation: Observation) -> dict[str, object]:
+    """The observation as stored with its risk decision (``risk_decisions.observations``)."""
+    return {
+        "reference": observation.reference,
+        "day": observation.day.isoformat(),
+        "codes": dict(observation.codes),
+        "value": observation.value,
+        "net_mass": observation.net_mass,
+        "tax_rate": observation.tax_rate,
+    }
+
+
+def observation_from_document(document: Mapping[str, Any]) -> Observation:
+    codes = document.get("codes") or {}
+    return Observation(
+        reference=str(document["reference"]),
+        day=date.fromisoformat(str(document["day"])),
+        codes={str(name): str(code) for name, code in dict(codes).items()},
+        value=float(document["value"]),
+        net_mass=float(document["net_mass"]),
+        tax_rate=float(document.get("tax_rate") or 0.0),
+    )

@@ -46,6 +46,11 @@ class DeclarationPublic(DeclarationSummary):
         description="Duties per item: every option with its lines, the option applied and why, "
         "VAT and totals (presented figures rounded half-up to the penny)",
     )
+    risk: dict[str, Any] | None = Field(
+        default=None,
+        description="The risk stage's decision: model score with its top reasons, the lane, "
+        "how it was chosen (criteria, random, top-up) and the selectivity rules met",
+    )
     declaration: dict[str, Any] = Field(description="The current version as lodged")
 
 
@@ -89,6 +94,7 @@ def public(record: DeclarationRecord, currency: str) -> DeclarationPublic:
         accepted_at=record.accepted_at,
         valuation=record.valuation,
         assessment=record.assessment,
+        risk=record.risk,
         declaration=record.payload,
     )
 

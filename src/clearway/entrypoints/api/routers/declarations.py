@@ -55,7 +55,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _expected_version(if_match: str | None) -> int | None:
+def version_from_if_match(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
@@ -64,7 +64,7 @@ def _expected_version(if_match: str | None) -> int | None:
     return int(tag[1:])
 
 
-def _etag(response: Response, version: int) -> None:
+def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"v{version}"'
 
 
@@ -86,7 +86,7 @@ def lodge(
         response.headers["Location"] = f"/api/v1/declarations/{record.id}"
     else:
         response.status_code = status.HTTP_200_OK
-    _etag(response, record.version)
+    set_etag(response, record.version)
     return public(record, runtime.settings.national_currency)
 
 
@@ -155,7 +155,7 @@ def get(
     """One declaration, by its id or its MRN."""
     with runtime.uow() as uow:
         record = get_visible(uow, principal, reference)
-    _etag(response, record.version)
+    set_etag(response, record.version)
     return public(record, runtime.settings.national_currency)
 
 
@@ -171,10 +171,10 @@ def amend(
     """Amend a declaration before release: the body is the whole amended declaration; it is
     validated and valued again and stored as a new version."""
     command = AmendDeclaration(
-        reference, to_domain(body), to_document(body), principal, _expected_version(if_match)
+        reference, to_domain(body), to_document(body), principal, version_from_if_match(if_match)
     )
     record = amend_declaration(command, runtime.uow(), runtime.context)
-    _etag(response, record.version)
+    set_etag(response, record.version)
     return public(record, runtime.settings.national_currency)
 
 
@@ -188,9 +188,9 @@ def cancel(
     if_match: IfMatch = None,
 ) -> DeclarationPublic:
     """Cancel (invalidate) a declaration before release, giving the reason."""
-    command = CancelDeclaration(reference, body.reason, principal, _expected_version(if_match))
+    command = CancelDeclaration(reference, body.reason, principal, version_from_if_match(if_match))
     record = cancel_declaration(command, runtime.uow(), runtime.context)
-    _etag(response, record.version)
+    set_etag(response, record.version)
     return public(record, runtime.settings.national_currency)
 
 
@@ -204,9 +204,9 @@ def release(
 ) -> DeclarationPublic:
     """Release the goods (officers): tariff quotas are drawn down now, first come first served;
     an item whose quota ran out falls back to the option its assessment names."""
-    command = ReleaseDeclaration(reference, principal, _expected_version(if_match))
+    command = ReleaseDeclaration(reference, principal, version_from_if_match(if_match))
     record = release_declaration(command, runtime.uow(), runtime.context)
-    _etag(response, record.version)
+    set_etag(response, record.version)
     return public(record, runtime.settings.national_currency)
 
 

@@ -1,0 +1,247 @@
+"""Storing the risk stage's work: decisions with their reasons and facts, the officers' work
+items, and what a restarted process reads back to carry on (lane window, trader history)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from clearway.adapters.risk_tables import findings, risk_decisions, work_items
+from clearway.domain.risk.lane import Lane
+from clearway.domain.risk.lanes import LaneBasis, LaneOutcome
+from clearway.domain.risk.observation import Observation, observation_from_document
+from clearway.services.ports import (
+    AbstractRiskStore,
+    Finding,
+    StoredWorkItem,
+    WorkItem,
+)
+from clearway.services.risk_stage import RiskDecision
+
+OPEN = "open"
+CLAIMED = "claimed"
+DONE = "done"
+
+
+class SqlAlchemyRiskStore(AbstractRiskStore):
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add_decisions(self, decisions: Sequence[RiskDecision]) -> None:
+        if not decisions:
+            return
+        self._connection.execute(
+            insert(risk_decisions),
+            [
+                {
+                    "declaration_id": decision.declaration_id,
+                    "version": decision.version,
+                    "decided_at": decision.decided_at,
+                    "score": decision.score,
+                    "model_version": decision.model_version,
+                    "lane": decision.lane.value,
+                    "basis": decision.basis.value,
+                    "aeo": decision.aeo,
+                    "explanation": decision.explanation,
+                    "reasons": decision.reasons,
+                    "rule_hits": decision.rule_hits,
+                    "facts": decision.facts,
+                    "observations": decision.observations,
+                }
+                for decision in decisions
+            ],
+        )
+
+    def open_work_items(self, items: Sequence[WorkItem]) -> None:
+        if not items:
+            return
+        self._connection.execute(
+            insert(work_items),
+            [
+                {
+                    "declaration_id": item.declaration_id,
+                    "lane": item.lane,
+                    "state": OPEN,
+                    "score": item.score,
+                    "office": item.office,
+                    "created_at": item.created_at,
+                }
+                for item in items
+            ],
+        )
+
+    def close_work_item(self, declaration_id: str, at: datetime) -> None:
+        self._connection.execute(
+            update(work_items)
+            .where(work_items.c.declaration_id == declaration_id, work_items.c.state != DONE)
+            .values(state=DONE, closed_at=at)
+        )
+
+    def work_item(self, declaration_id: str, *, lock: bool) -> StoredWorkItem | None:
+        query = select(work_items).where(work_items.c.declaration_id == declaration_id)
+        if lock:
+            query = query.with_for_update()
+        row = self._connection.execute(query).mappings().first()
+        return None if row is None else StoredWorkItem(**row)
+
+    def claim(self, declaration_id: str, officer: str, at: datetime) -> None:
+        self._connection.execute(
+            update(work_items)
+            .where(work_items.c.declaration_id == declaration_id)
+            .values(state=CLAIMED, claimed_by=officer, claimed_at=at)
+        )
+
+    def next_open(self, lane: str | None, office: str | None) -> StoredWorkItem | None:
+        query = select(work_items).where(work_items.c.state == OPEN)
+        if lane is not None:
+            query = query.where(work_items.c.lane == lane)
+        if office is not None:
+            query = query.where(work_items.c.office == office)
+        # Riskiest first, then oldest; SKIP LOCKED lets officers claim side by side on
+        # PostgreSQL (SQLite serialises writers, so there is nothing to skip).
+        query = (
+            query.order_by(work_items.c.score.desc().nulls_last(), work_items.c.created_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        row = self._connection.execute(query).mappings().first()
+        return None if row is None else StoredWorkItem(**row)
+
+    def add_finding(self, finding: Finding) -> None:
+        self._connection.execute(
+            insert(findings).values(
+                id=finding.id,
+                declaration_id=finding.declaration_id,
+                fraud=finding.fraud,
+                revenue_recovered=finding.revenue_recovered,
+                currency=finding.currency,
+                notes=finding.notes,
+                recorded_by=finding.recorded_by,
+                recorded_at=finding.recorded_at,
+            )
+        )
+
+    def observations(self, declaration_id: str) -> list[Observation]:
+        row = self._connection.execute(
+            select(risk_decisions.c.observations)
+            .where(risk_decisions.c.declaration_id == declaration_id)
+            .order_by(risk_decisions.c.version.desc())
+            .limit(1)
+        ).first()
+        return [] if row is None else [observation_from_document(doc) for doc in row.observations]
+
+
+def work_queue(
+    connection: Connection,
+    *,
+    lane: str | None,
+    state: str | None,
+    office: str | None,
+    limit: int,
+) -> list[StoredWorkItem]:
+    """Work items riskiest first (open and claimed unless ``state`` says otherwise)."""
+    query = select(work_items)
+    if state is None:
+        query = query.where(work_items.c.state != DONE)
+    else:
+        query = query.where(work_items.c.state == state)
+    if lane is not None:
+        query = query.where(work_items.c.lane == lane)
+    if office is not None:
+        query = query.where(work_items.c.office == office)
+    query = query.order_by(work_items.c.score.desc().nulls_last(), work_items.c.created_at).limit(
+        limit
+    )
+    return [StoredWorkItem(**row) for row in connection.execute(query).mappings()]
+
+
+def risk_documents(connection: Connection, keys: Sequence[tuple[str, int]]) -> dict[str, Any]:
+    """The decision document of each ``(declaration, version)``, by declaration id."""
+    if not keys:
+        return {}
+    ids = [declaration_id for declaration_id, _ in keys]
+    wanted = set(keys)
+    rows = connection.execute(
+        select(risk_decisions).where(risk_decisions.c.declaration_id.in_(ids))
+    ).mappings()
+    return {
+        row["declaration_id"]: decision_document(row)
+        for row in rows
+        if (row["declaration_id"], row["version"]) in wanted
+    }
+
+
+def decision_document(row: Any) -> dict[str, Any]:
+    return {
+        "score": None if row["score"] is None else round(row["score"], 4),
+        "model_version": row["model_version"],
+        "lane": row["lane"],
+        "basis": row["basis"],
+        "aeo": row["aeo"],
+        "explanation": row["explanation"],
+        "reasons": row["reasons"],
+        "rule_hits": row["rule_hits"],
+        "decided_at": row["decided_at"].isoformat(),
+    }
+
+
+def recent_outcomes(connection: Connection, limit: int) -> list[LaneOutcome]:
+    """The last ``limit`` lane decisions, oldest first, to warm the lane selector."""
+    rows = connection.execute(
+        select(
+            risk_decisions.c.score,
+            risk_decisions.c.lane,
+            risk_decisions.c.basis,
+            risk_decisions.c.aeo,
+        )
+        .order_by(risk_decisions.c.decided_at.desc())
+        .limit(limit)
+    ).all()
+    return [
+        LaneOutcome(row.score or 0.0, Lane(row.lane), LaneBasis(row.basis), row.aeo)
+        for row in reversed(rows)
+    ]
+
+
+def stored_history(
+    connection: Connection,
+) -> Iterator[tuple[list[Observation], bool | None]]:
+    """Every decided declaration's observations (current version) in decision order, with its
+    latest finding: True fraud, False none found, None not inspected yet."""
+    latest = (
+        select(
+            risk_decisions.c.declaration_id,
+            func.max(risk_decisions.c.version).label("version"),
+        )
+        .group_by(risk_decisions.c.declaration_id)
+        .subquery()
+    )
+    outcome = (
+        select(findings.c.declaration_id, func.max(findings.c.recorded_at).label("at"))
+        .group_by(findings.c.declaration_id)
+        .subquery()
+    )
+    found = (
+        select(findings.c.declaration_id, findings.c.fraud)
+        .join(
+            outcome,
+            (findings.c.declaration_id == outcome.c.declaration_id)
+            & (findings.c.recorded_at == outcome.c.at),
+        )
+        .subquery()
+    )
+    rows = connection.execute(
+        select(risk_decisions.c.observations, found.c.fraud)
+        .join(
+            latest,
+            (risk_decisions.c.declaration_id == latest.c.declaration_id)
+            & (risk_decisions.c.version == latest.c.version),
+        )
+        .outerjoin(found, found.c.declaration_id == risk_decisions.c.declaration_id)
+        .order_by(risk_decisions.c.decided_at)
+    )
+    for row in rows:
+        yield [observation_from_document(document) for document in row.observations], row.fraud

@@ -1,0 +1,261 @@
+"""The risk stage of clearance: score, criteria, lane, and what follows from the lane.
+
+Each assessed declaration is scored by the active model (one score per goods item; the
+declaration takes its riskiest item's), met against the selectivity criteria, and given a lane
+by the lane selector (criteria, then random sampling, then top-up). Green and blue goods are
+released at once (blue with a post-clearance audit to follow); yellow and red ones are held
+and join the officers' work queue. The decision, its reasons and the facts behind it are kept.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from clearway.domain.declaration import Declaration, Valuation
+from clearway.domain.events import (
+    DECLARATION_HELD,
+    DECLARATION_LANED,
+    DECLARATION_RELEASED,
+    DECLARATION_RISK_SCORED,
+    Event,
+)
+from clearway.domain.lifecycle import Status, transition
+from clearway.domain.record import DeclarationRecord
+from clearway.domain.risk.facts import (
+    declaration_facts,
+    facts_document,
+    item_facts,
+    observations,
+)
+from clearway.domain.risk.history import History
+from clearway.domain.risk.lane import Lane
+from clearway.domain.risk.lanes import LaneBasis, LaneOutcome, LaneSelector
+from clearway.domain.risk.observation import Observation, observation_document
+from clearway.domain.risk.reasons import reasons
+from clearway.domain.risk.selectivity import RuleHit, Selectivity, criteria_lane
+from clearway.domain.tariff.options import ItemAssessment
+
+# Lanes whose goods are held for an officer; the others are released at once.
+HELD_LANES = frozenset({Lane.YELLOW, Lane.RED})
+# Lanes that put the declaration in the officers' work queue (blue: audit after release).
+QUEUED_LANES = frozenset({Lane.YELLOW, Lane.RED, Lane.BLUE})
+
+
+class Scorer(Protocol):
+    """A trained model as the risk stage uses it."""
+
+    names: tuple[str, ...]
+
+    def score(self, rows: Sequence[Sequence[float]]) -> list[float]: ...
+
+    def contributions(self, rows: Sequence[Sequence[float]]) -> list[list[float]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveModel:
+    version: int
+    scorer: Scorer
+
+
+@dataclass(frozen=True, slots=True)
+class RiskDecision:
+    """The risk stage's verdict on one declaration version, with everything behind it."""
+
+    declaration_id: str
+    version: int
+    decided_at: datetime
+    score: float | None
+    model_version: int | None
+    lane: Lane
+    basis: LaneBasis
+    aeo: bool
+    explanation: str
+    reasons: list[dict[str, Any]]
+    rule_hits: list[dict[str, Any]]
+    facts: dict[str, Any]
+    observations: list[dict[str, Any]]
+
+    def document(self) -> dict[str, Any]:
+        """The decision as the API shows it with the declaration."""
+        return {
+            "score": None if self.score is None else round(self.score, 4),
+            "model_version": self.model_version,
+            "lane": self.lane.value,
+            "basis": self.basis.value,
+            "aeo": self.aeo,
+            "explanation": self.explanation,
+            "reasons": self.reasons,
+            "rule_hits": self.rule_hits,
+            "decided_at": self.decided_at.isoformat(),
+        }
+
+
+@dataclass(slots=True)
+class RiskStage:
+    """The risk stage's working state: criteria in force, model, history and lane selector."""
+
+    selectivity: Selectivity = field(default_factory=Selectivity)
+    model: ActiveModel | None = None
+    history: History = field(default_factory=History)
+    selector: LaneSelector | None = None
+    rng: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        if self.selector is None:
+            self.selector = LaneSelector(self.selectivity.targets)
+
+    def use_selectivity(self, selectivity: Selectivity) -> None:
+        """Take new criteria; the lane window carries over to the new targets."""
+        recent = self.selector.recent() if self.selector else ()
+        self.selectivity = selectivity
+        self.selector = LaneSelector(selectivity.targets, recent=recent)
+
+    def decide(
+        self,
+        record: DeclarationRecord,
+        declaration: Declaration,
+        valuation: Valuation | None,
+        assessments: Mapping[int, ItemAssessment],
+        now: datetime,
+    ) -> tuple[RiskDecision, list[Observation]]:
+        seen = observations(declaration, valuation, assessments, record.id, now.date())
+        score, model_reasons = self._score(seen)
+        trader = declaration.trader
+        aeo = self.selectivity.is_aeo(declaration.declarant.id, trader.id if trader else None)
+        new_trader = bool(seen) and self.history.tally("importer", seen[0]) is None
+        header = declaration_facts(
+            declaration,
+            total_value=valuation.total if valuation else None,
+            aeo=aeo,
+            new_trader=new_trader,
+            risk_score=score,
+        )
+        values = (
+            {item.sequence: item.customs_value for item in valuation.items} if valuation else {}
+        )
+        items = [
+            item_facts(
+                item, values.get(item.sequence), assessments.get(item.sequence), self.selectivity
+            )
+            for item in declaration.items
+        ]
+        hits = self.selectivity.hits(header, items, on=now.date(), aeo=aeo)
+        assert self.selector is not None
+        lane = self.selector.decide(
+            criteria_lane=criteria_lane(hits),
+            score=score or 0.0,
+            aeo=aeo,
+            draw=self.rng.random(),
+        )
+        decision = RiskDecision(
+            declaration_id=record.id,
+            version=record.version,
+            decided_at=now,
+            score=score,
+            model_version=self.model.version if self.model and score is not None else None,
+            lane=lane.lane,
+            basis=lane.basis,
+            aeo=aeo,
+            explanation=_explanation(lane.explanation, hits),
+            reasons=model_reasons,
+            rule_hits=[hit.document() for hit in hits],
+            facts=facts_document(header, items),
+            observations=[observation_document(observation) for observation in seen],
+        )
+        return decision, seen
+
+    def _score(self, seen: Sequence[Observation]) -> tuple[float | None, list[dict[str, Any]]]:
+        if self.model is None or not seen:
+            return None, []
+        scorer = self.model.scorer
+        rows = [self.history.features(observation) for observation in seen]
+        scores = scorer.score(rows)
+        riskiest = max(range(len(scores)), key=scores.__getitem__)
+        (contributions,) = scorer.contributions([rows[riskiest]])
+        found = reasons(scorer.names, rows[riskiest], contributions)
+        item = seen[riskiest].reference.rpartition("/")[2]
+        return scores[riskiest], [{"item": int(item), **reason.document()} for reason in found]
+
+    def observe(self, seen: Sequence[Observation]) -> None:
+        """Count declarations that were stored; their findings are learned when recorded."""
+        for observation in seen:
+            self.history.observe(observation)
+
+    def learn(self, seen: Sequence[Observation], fraud: bool) -> None:
+        for observation in seen:
+            self.history.learn(observation, fraud)
+
+    def warm(self, outcomes: Sequence[LaneOutcome]) -> None:
+        assert self.selector is not None
+        self.selector.warm(outcomes)
+
+
+def _explanation(lane_explanation: str, hits: Sequence[RuleHit]) -> str:
+    if not hits:
+        return lane_explanation
+    met = "; ".join(
+        f"{hit.rule_id} v{hit.version} ({hit.lane.value}): {hit.reason}" for hit in hits
+    )
+    return f"{lane_explanation}. Criteria met: {met}"
+
+
+def lane_events(
+    record: DeclarationRecord, decision: RiskDecision, actor: str, now: datetime
+) -> list[Event]:
+    """Move the record through risk_scored and laned to released or held; the events of it."""
+    events = []
+    record.status = transition(record.status, Status.RISK_SCORED)
+    events.append(
+        Event(
+            DECLARATION_RISK_SCORED,
+            record.id,
+            record.version,
+            record.status.value,
+            actor,
+            {
+                "score": None if decision.score is None else round(decision.score, 4),
+                "model_version": decision.model_version,
+                "reasons": decision.reasons,
+            },
+            now,
+        )
+    )
+    record.status = transition(record.status, Status.LANED)
+    events.append(
+        Event(
+            DECLARATION_LANED,
+            record.id,
+            record.version,
+            record.status.value,
+            actor,
+            {
+                "lane": decision.lane.value,
+                "basis": decision.basis.value,
+                "explanation": decision.explanation,
+                "rule_hits": decision.rule_hits,
+            },
+            now,
+        )
+    )
+    held = decision.lane in HELD_LANES
+    record.status = transition(record.status, Status.HELD if held else Status.RELEASED)
+    record.updated_at = now
+    data: dict[str, Any] = {"lane": decision.lane.value}
+    if not held:
+        data["post_clearance_audit"] = decision.lane is Lane.BLUE
+    events.append(
+        Event(
+            DECLARATION_HELD if held else DECLARATION_RELEASED,
+            record.id,
+            record.version,
+            record.status.value,
+            actor,
+            data,
+            now,
+        )
+    )
+    return events

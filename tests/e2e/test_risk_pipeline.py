@@ -1,0 +1,227 @@
+"""The risk stage in clearance: lanes from criteria, green goods released at once, held goods in
+the officers' queue, findings learned, and the decision with its reasons kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clearway.adapters.history_files import read_history, read_mapping, shipped_mapping
+from clearway.adapters.risk_model import ModelSettings, fit
+from clearway.bootstrap import Runtime, build_runtime
+from clearway.domain.risk.history import replay
+from clearway.domain.risk.selectivity import Selectivity, SelectivityRule
+from clearway.services.risk_stage import ActiveModel
+from tests.conftest import NO_SAMPLING, ROOT, example
+
+KCS = ROOT.parent / "shared" / "data" / "kcs-customs-declarations"
+DECLARATIONS = "/api/v1/declarations"
+
+
+def _criteria(runtime: Runtime, *rules: tuple[str, str], **lists: set[str]) -> None:
+    """Put these rules (expression, reason) and lists in force, with no sampling or top-up."""
+    runtime.context.risk.use_selectivity(
+        Selectivity(
+            rules=tuple(
+                SelectivityRule(f"R{n:04d}", 1, expression, "risk team", reason, date(2026, 1, 1))
+                for n, (expression, reason) in enumerate(rules, start=1)
+            ),
+            lists={name: frozenset(codes) for name, codes in lists.items()},
+            targets=NO_SAMPLING,
+        )
+    )
+
+
+def _import(number: int) -> dict[str, Any]:
+    payload = example("import")
+    payload["lrn"] = f"NWT-2026-{number:06d}"
+    return payload
+
+
+def test_a_declaration_meeting_no_criterion_is_released_at_once(
+    runtime: Runtime, api: Any, lodge: Any
+) -> None:
+    _criteria(runtime)
+    lodged = lodge(example("import")).json()
+    assert lodged["status"] == "released"
+    assert lodged["risk"]["lane"] == "green"
+    assert lodged["risk"]["basis"] == "default"
+    assert lodged["risk"]["rule_hits"] == []
+    history = api.get(f"{DECLARATIONS}/{lodged['id']}/history", headers=api.as_("broker")).json()
+    assert [entry["event"] for entry in history][-3:] == [
+        "DeclarationRiskScored",
+        "DeclarationLaned",
+        "DeclarationReleased",
+    ]
+    assert api.get("/api/v1/work-queue", headers=api.as_("officer")).json() == []
+
+
+def test_criteria_send_tomatoes_from_a_listed_origin_to_the_red_lane(
+    runtime: Runtime, api: Any, lodge: Any
+) -> None:
+    _criteria(
+        runtime,
+        ('commodity startswith "0702" and origin in list:watch -> red', "pesticide residues"),
+        ("unit_value < 0.50 -> yellow", "tomatoes below 50p a kilo"),
+        watch={"MA", "EG"},
+    )
+    lodged = lodge(example("import")).json()
+    assert lodged["status"] == "held"
+    risk = lodged["risk"]
+    assert risk["lane"] == "red" and risk["basis"] == "criteria"
+    # 16,950.03 GBP for 16,000 kg is 1.06 a kilo: only the first rule is met.
+    assert [hit["rule_id"] for hit in risk["rule_hits"]] == ["R0001"]
+    assert risk["rule_hits"][0]["items"] == [1]
+    assert "pesticide residues" in risk["explanation"]
+    queue = api.get("/api/v1/work-queue", headers=api.as_("officer")).json()
+    assert [(item["declaration_id"], item["lane"], item["state"]) for item in queue] == [
+        (lodged["id"], "red", "open")
+    ]
+    shown = api.get(f"{DECLARATIONS}/{lodged['id']}", headers=api.as_("broker")).json()
+    assert shown["risk"] == risk
+
+
+def test_an_aeo_is_spared_a_rule_that_exempts_operators(runtime: Runtime, lodge: Any) -> None:
+    exempt = SelectivityRule(
+        "R0001",
+        1,
+        'origin == "MA" -> yellow',
+        "risk team",
+        "origin",
+        date(2026, 1, 1),
+        applies_to_aeo=False,
+    )
+    runtime.context.risk.use_selectivity(
+        Selectivity(
+            rules=(exempt,), lists={"aeo": frozenset({"GB987654321000"})}, targets=NO_SAMPLING
+        )
+    )
+    lodged = lodge(example("import")).json()
+    assert (lodged["status"], lodged["risk"]["lane"], lodged["risk"]["aeo"]) == (
+        "released",
+        "green",
+        True,
+    )
+
+
+def test_officers_claim_record_findings_and_release_or_reject(
+    runtime: Runtime, api: Any, lodge: Any
+) -> None:
+    first = lodge(_import(1)).json()
+    second = lodge(_import(2)).json()
+    assert first["status"] == second["status"] == "held"  # the tests' criteria hold everything
+    for user in ("broker", "analyst"):
+        assert api.get("/api/v1/work-queue", headers=api.as_(user)).status_code == 403
+        claimed = api.post(f"/api/v1/work-queue/{first['id']}/claim", headers=api.as_(user))
+        assert claimed.status_code == 403
+    claimed = api.post(f"/api/v1/work-queue/{first['id']}/claim", headers=api.as_("officer"))
+    assert claimed.status_code == 200, claimed.text
+    assert (claimed.json()["state"], claimed.json()["claimed_by"]) == ("claimed", "officer")
+    runtime.users.create("officer2", "correct horse battery", *_officer())
+    token = api.post(
+        "/api/v1/auth/token", data={"username": "officer2", "password": "correct horse battery"}
+    ).json()["access_token"]
+    other = {"Authorization": f"Bearer {token}"}
+    taken = api.post(f"/api/v1/work-queue/{first['id']}/claim", headers=other)
+    assert taken.status_code == 409
+    assert "claimed by officer" in taken.json()["detail"]
+    # The next open one goes to the second officer.
+    following = api.post("/api/v1/work-queue/next", headers=other)
+    assert following.json()["declaration_id"] == second["id"]
+    assert api.post("/api/v1/work-queue/next", headers=other).status_code == 404
+
+    finding = api.post(
+        f"{DECLARATIONS}/{first['id']}/findings",
+        json={"fraud": True, "revenue_recovered": "1250.40", "notes": "undervalued"},
+        headers=api.as_("officer"),
+    )
+    assert finding.status_code == 201, finding.text
+    assert finding.json()["revenue_recovered"] == "1250.40"
+    bad = api.post(
+        f"{DECLARATIONS}/{first['id']}/findings",
+        json={"fraud": True, "revenue_recovered": "-1"},
+        headers=api.as_("officer"),
+    )
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+    # The trader history learns the finding at once.
+    history = runtime.context.risk.history
+    observed = runtime.uow()
+    with observed as uow:
+        seen = uow.risk.observations(first["id"])
+    assert history.tally("importer", seen[0]) == (2, 1, 1)
+
+    released = api.post(f"{DECLARATIONS}/{first['id']}/release", headers=api.as_("officer"))
+    assert released.json()["status"] == "released"
+    rejected = api.post(
+        f"{DECLARATIONS}/{second['id']}/rejection",
+        json={"reason": "goods not as declared"},
+        headers=other,
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()["status"] == "rejected"
+    assert api.get("/api/v1/work-queue", headers=api.as_("officer")).json() == []
+    done = api.get("/api/v1/work-queue?state=done", headers=api.as_("officer")).json()
+    assert {item["declaration_id"] for item in done} == {first["id"], second["id"]}
+    again = api.post(f"{DECLARATIONS}/{second['id']}/release", headers=api.as_("officer"))
+    assert again.status_code == 409
+
+
+def _officer() -> tuple[Any, None]:
+    from clearway.domain.access import Role
+
+    return Role.OFFICER, None
+
+
+@pytest.fixture(scope="module")
+def kcs_model() -> ActiveModel:
+    """A model fitted on the first 4,000 KCS training declarations."""
+    mapping = read_mapping(shipped_mapping("kcs"))
+    history = read_history(KCS / "df_syn_train_eng.csv", mapping)
+    observations = history.observations[:4000]
+    rows, replayed = replay(observations, history.outcomes)
+    labels = [history.outcomes[o.reference] for o in observations]
+    model = fit(rows, labels, replayed.names, settings=ModelSettings(max_rounds=60))
+    return ActiveModel(7, model)
+
+
+def test_the_model_scores_with_reasons_kept_with_the_declaration(
+    runtime: Runtime, api: Any, lodge: Any, kcs_model: ActiveModel
+) -> None:
+    runtime.context.risk.model = kcs_model
+    lodged = lodge(example("import")).json()
+    risk = lodged["risk"]
+    assert 0 < risk["score"] < 1
+    assert risk["model_version"] == 7
+    reasons = risk["reasons"]
+    assert 1 <= len(reasons) <= 3
+    contributions = [reason["contribution"] for reason in reasons]
+    assert contributions == sorted(contributions, reverse=True) and contributions[-1] > 0
+    assert all(reason["text"] and reason["item"] == 1 for reason in reasons)
+    events = api.get(f"{DECLARATIONS}/{lodged['id']}/history", headers=api.as_("auditor")).json()
+    scored = next(entry for entry in events if entry["event"] == "DeclarationRiskScored")
+    assert scored["data"]["reasons"] == reasons
+
+
+def test_a_restarted_process_rebuilds_history_and_lane_window(
+    runtime: Runtime, api: Any, lodge: Any, tmp_path: Path
+) -> None:
+    first = lodge(_import(1)).json()
+    lodge(_import(2))
+    api.post(
+        f"{DECLARATIONS}/{first['id']}/findings", json={"fraud": False}, headers=api.as_("officer")
+    )
+    with runtime.uow() as uow:
+        seen = uow.risk.observations(first["id"])
+    before = runtime.context.risk.history.tally("importer", seen[0])
+    restarted = build_runtime(runtime.settings, prepare=False)
+    try:
+        assert before == (2, 1, 0)
+        assert restarted.context.risk.history.tally("importer", seen[0]) == before
+        selector = restarted.context.risk.selector
+        assert selector is not None and len(selector.recent()) == 2
+    finally:
+        restarted.engine.dispose()
