@@ -11,19 +11,27 @@ from sqlalchemy import Engine
 
 from clearway.adapters import migrate
 from clearway.adapters.database import create_database_engine
+from clearway.adapters.model_store import active_model
 from clearway.adapters.quota_store import quota_balances
 from clearway.adapters.reference_store import load_reference, read_reference, reference_loaded
+from clearway.adapters.risk_store import recent_outcomes, stored_history
 from clearway.adapters.security import UserStore
+from clearway.adapters.selectivity_store import read_selectivity
 from clearway.adapters.tariff_store import read_tariff
 from clearway.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from clearway.config import Settings
 from clearway.domain.reference import RateTable
+from clearway.domain.risk.history import History
+from clearway.domain.risk.selectivity import Selectivity
 from clearway.domain.tariff.measures import QuotaBalance
 from clearway.domain.tariff.tariff import Tariff
 from clearway.domain.valuation import ValuationBasis
 from clearway.services.context import ClearanceContext
+from clearway.services.risk_stage import ActiveModel, RiskStage
 
 QUOTA_BALANCE_TTL_SECONDS = 5.0
+# Lane decisions the selector's rolling window holds (its rates are measured over these).
+LANE_WINDOW = 2000
 
 
 @dataclass
@@ -33,6 +41,7 @@ class Runtime:
     context: ClearanceContext
     users: UserStore
     _other_tariffs: dict[str, Tariff] = field(default_factory=dict)
+    selectivity: Selectivity = field(default_factory=Selectivity)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)
@@ -49,6 +58,40 @@ class Runtime:
         """Re-read the tariff after an administrator loaded one."""
         self.context.tariff = read_tariff(self.engine, self.settings.country)
         self._other_tariffs.clear()
+
+    def refresh_risk_history(self) -> None:
+        """Rebuild the trader history and the lane window from the stored decisions and
+        findings, as a restarted process must."""
+        stage = self.context.risk
+        history = History()
+        with self.engine.connect() as connection:
+            # Declarations count as seen in decision order; findings are learned after them.
+            labelled = []
+            for seen, fraud in stored_history(connection):
+                for observation in seen:
+                    history.observe(observation)
+                if fraud is not None:
+                    labelled.append((seen, fraud))
+            for seen, fraud in labelled:
+                for observation in seen:
+                    history.learn(observation, fraud)
+            outcomes = recent_outcomes(connection, LANE_WINDOW)
+        stage.history = history
+        stage.warm(outcomes)
+
+    def refresh_risk_model(self) -> None:
+        """Score with the active model (none: declarations are laned without a score)."""
+        with self.engine.connect() as connection:
+            stored = active_model(connection)
+        self.context.risk.model = (
+            None if stored is None else ActiveModel(stored.version, stored.model)
+        )
+
+    def refresh_selectivity(self) -> None:
+        """Re-read rules, lists, value bands and lane targets after an analyst changed them."""
+        with self.engine.connect() as connection:
+            self.selectivity = read_selectivity(connection)
+        self.context.risk.use_selectivity(self.selectivity)
 
     def tariff_for(self, jurisdiction: str | None) -> Tariff:
         """The administration's tariff, or another jurisdiction's (read once, then kept)."""
@@ -82,6 +125,10 @@ def build_runtime(
         context.clock = clock
     runtime = Runtime(settings=settings, engine=engine, context=context, users=UserStore(engine))
     runtime.refresh_tariff()
+    context.risk = RiskStage()
+    runtime.refresh_risk_history()
+    runtime.refresh_selectivity()
+    runtime.refresh_risk_model()
 
     cached: dict[date, tuple[float, Mapping[str, QuotaBalance]]] = {}
 

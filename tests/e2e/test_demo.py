@@ -80,6 +80,15 @@ def test_demo_serves_seeded_declarations_to_its_printed_users(tmp_path: Path) ->
             headers={**token("broker"), "Content-Type": "application/json"},
         )
         assert lodged.status_code == 201, lodged.text
+        assert lodged.json()["risk"]["lane"] in ("green", "yellow", "red", "blue")
+        # Every seeded declaration went through the risk stage under the illustrative criteria.
+        statuses = {item["status"] for item in officer["items"]}
+        assert statuses <= {"released", "held"}
+        rules = httpx.get(f"{base}/api/v1/risk/rules", headers=token("risk_analyst")).json()
+        assert len(rules) == 5
+        held = sum(item["status"] == "held" for item in officer["items"])
+        queue = httpx.get(f"{base}/api/v1/work-queue", headers=token("officer")).json()
+        assert sum(item["lane"] in ("yellow", "red") for item in queue) >= held
         assert httpx.get(f"{base}/docs").status_code == 200
     finally:
         demo.terminate()

@@ -11,12 +11,13 @@ ClearwayError
 ├── UnsupportedMediaType 415
 ├── BadRequest           400  malformed JSON or query
 └── ValidationFailed     422  the declaration breaks schema, code-list or business rules
+    └── RuleRejected          a selectivity rule, list, band or lane target that cannot be stored
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from clearway.domain.rules.base import Violation
 
@@ -29,6 +30,10 @@ class ClearwayError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+    def extensions(self) -> dict[str, Any]:
+        """RFC 9457 extension members this problem adds to the standard ones."""
+        return {}
 
 
 class BadRequest(ClearwayError):
@@ -78,3 +83,24 @@ class ValidationFailed(ClearwayError):
         count = len(violations)
         super().__init__(detail or f"{count} problem{'s' if count != 1 else ''} found")
         self.violations = list(violations)
+
+
+class RuleRejected(ValidationFailed):
+    """A risk analyst's rule, list, value band or lane target that cannot be stored or replayed.
+
+    ``position`` is the 0-based offset of the culprit in a rule's text, when there is one; the
+    problem shows it with the 1-based ``column`` an editor shows.
+    """
+
+    slug, title = "risk-setting-rejected", "Risk setting is not valid"
+
+    def __init__(
+        self, detail: str, pointer: str = "", *, code: str = "RISK", position: int | None = None
+    ) -> None:
+        super().__init__([Violation(code, pointer, detail)], detail)
+        self.position = position
+
+    def extensions(self) -> dict[str, Any]:
+        if self.position is None:
+            return {}
+        return {"position": self.position, "column": self.position + 1}

@@ -12,7 +12,16 @@ from clearway.bootstrap import Runtime, build_runtime
 from clearway.config import Settings, get_settings
 from clearway.entrypoints.api import problems
 from clearway.entrypoints.api.limits import BodySizeLimit
-from clearway.entrypoints.api.routers import auth, declarations, health, reference, tariff
+from clearway.entrypoints.api.routers import (
+    auth,
+    declarations,
+    health,
+    reference,
+    risk_models,
+    risk_rules,
+    tariff,
+    work_queue,
+)
 
 DESCRIPTION = """Lodge import and export declarations and follow them through clearance.
 
@@ -46,9 +55,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in (
         auth.router,
         declarations.router,
+        work_queue.router,
         tariff.router,
+        risk_rules.router,
         reference.router,
         health.router,
+        risk_models.router,
     ):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

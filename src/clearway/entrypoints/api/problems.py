@@ -32,6 +32,7 @@ def problem(
     detail: str,
     errors: Sequence[Violation] = (),
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"urn:clearway:problem:{slug}",
@@ -39,6 +40,7 @@ def problem(
         "status": status,
         "detail": detail,
         "instance": request.url.path,
+        **(extensions or {}),
     }
     if errors:
         body["errors"] = [
@@ -52,7 +54,16 @@ async def _clearway_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ClearwayError)
     errors = error.violations if isinstance(error, ValidationFailed) else ()
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
-    return problem(request, error.status, error.slug, error.title, error.detail, errors, headers)
+    return problem(
+        request,
+        error.status,
+        error.slug,
+        error.title,
+        error.detail,
+        errors,
+        headers,
+        error.extensions(),
+    )
 
 
 async def _request_validation(request: Request, error: Exception) -> JSONResponse:

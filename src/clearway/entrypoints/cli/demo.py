@@ -1,19 +1,42 @@
-"""Seeding the demo: one user per role and a few hundred generated declarations."""
+"""Seeding the demo: one user per role, illustrative selectivity criteria and a few hundred
+generated declarations."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
+from clearway.adapters.selectivity_store import SqlAlchemySelectivityStore
 from clearway.adapters.tariff_store import load_illustrative_tariff, store_records
 from clearway.adapters.uk_tariff_files import read_uk_directory
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal, Role
+from clearway.domain.risk.lane import Lane
+from clearway.domain.risk.selectivity import AEO_LIST, ValueBand
 from clearway.entrypoints.schemas import parse_declaration
 from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
+from clearway.services.selectivity_admin import (
+    AddRule,
+    LaneRates,
+    PutLaneTargets,
+    PutList,
+    PutValueBands,
+    RuleDraft,
+    add_rule,
+    put_lane_targets,
+    put_list,
+    put_value_bands,
+)
 from clearway.services.simulation import simulate
+
+DEMO_ANALYST = "demo-seed"
 
 
 @dataclass(frozen=True)
@@ -22,6 +45,49 @@ class DemoUser:
     username: str
     password: str
     company: str | None
+
+
+def seed_selectivity(runtime: Runtime, aeo: Sequence[str]) -> None:
+    """Put the illustrative criteria, value bands and lane rates in force."""
+    source = resources.files("clearway.reference").joinpath(
+        "data/risk/illustrative-selectivity.json"
+    )
+    data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    now = runtime.context.now()
+    store = SqlAlchemySelectivityStore(runtime.engine)
+    lists = {
+        **data["lists"],
+        AEO_LIST: {"description": "Authorised economic operators", "codes": aeo},
+    }
+    for name, entry in lists.items():
+        put_list(PutList(name, entry["description"], entry["codes"], DEMO_ANALYST), store, now)
+    bands = [
+        ValueBand(
+            band["commodity_prefix"],
+            band["unit"],
+            _decimal(band["min_unit_value"]),
+            _decimal(band["max_unit_value"]),
+        )
+        for band in data["value_bands"]
+    ]
+    units = runtime.context.reference.units
+    put_value_bands(PutValueBands(bands, DEMO_ANALYST, frozenset(units)), store, now)
+    rates = [LaneRates(Lane(target.pop("lane")), **target) for target in data["lane_targets"]]
+    put_lane_targets(PutLaneTargets(rates, DEMO_ANALYST), store, now)
+    for rule in data["rules"]:
+        draft = RuleDraft(
+            rule["expression"],
+            "risk team",
+            rule["reason"],
+            now.date(),
+            applies_to_aeo=rule.get("applies_to_aeo", True),
+        )
+        add_rule(AddRule(draft, DEMO_ANALYST), store, now)
+    runtime.refresh_selectivity()
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
 
 def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[DemoUser], int]:
@@ -34,6 +100,8 @@ def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[Demo
     runtime.refresh_tariff()
     payloads = list(simulate(count, seed, reference=runtime.context.reference))
     declarants = Counter(payload["declarant"]["id"] for payload in payloads)
+    # The five busiest declarants are authorised economic operators in the demo.
+    seed_selectivity(runtime, aeo=[declarant for declarant, _ in declarants.most_common(5)])
     trader_company = declarants.most_common(1)[0][0] if declarants else "GB123456789000"
     accounts = [
         (role.value, role, trader_company if role is Role.TRADER else None) for role in Role

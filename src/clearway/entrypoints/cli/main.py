@@ -26,6 +26,7 @@ from clearway.domain.access import Principal, Role
 from clearway.domain.errors import ClearwayError
 from clearway.domain.rules.catalogue import rules_markdown
 from clearway.entrypoints.cli.bulk import lodge_files, process_file
+from clearway.entrypoints.cli.risk import risk_app
 from clearway.entrypoints.cli.tariff import duty_app, tariff_app
 from clearway.services.lodging import Lodged
 
@@ -42,6 +43,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(reference_app, name="reference")
 app.add_typer(tariff_app, name="tariff")
 app.add_typer(duty_app, name="duty")
+app.add_typer(risk_app, name="risk")
 
 console = Console(stderr=True)
 
