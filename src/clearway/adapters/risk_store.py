@@ -1,13 +1,14 @@
 """Storing the risk stage's work: decisions with their reasons and facts, the officers' work
-items, and what a restarted process reads back to carry on (lane window, trader history)."""
+items, and what is read back: by a restarted process (lane window, trader history) and by
+replaying rules over past decisions."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Subquery, and_, exists, func, insert, select, update
 
 from clearway.adapters.risk_tables import findings, risk_decisions, work_items
 from clearway.domain.risk.lane import Lane
@@ -20,6 +21,7 @@ from clearway.services.ports import (
     WorkItem,
 )
 from clearway.services.risk_stage import RiskDecision
+from clearway.services.selectivity_admin import ReplayFact
 
 OPEN = "open"
 CLAIMED = "claimed"
@@ -211,14 +213,7 @@ def stored_history(
 ) -> Iterator[tuple[list[Observation], bool | None]]:
     """Every decided declaration's observations (current version) in decision order, with its
     latest finding: True fraud, False none found, None not inspected yet."""
-    latest = (
-        select(
-            risk_decisions.c.declaration_id,
-            func.max(risk_decisions.c.version).label("version"),
-        )
-        .group_by(risk_decisions.c.declaration_id)
-        .subquery()
-    )
+    latest = _current_versions()
     outcome = (
         select(findings.c.declaration_id, func.max(findings.c.recorded_at).label("at"))
         .group_by(findings.c.declaration_id)
@@ -245,3 +240,57 @@ def stored_history(
     )
     for row in rows:
         yield [observation_from_document(document) for document in row.observations], row.fraud
+
+
+def replay_facts(
+    connection: Connection, date_from: date, date_to: date, limit: int
+) -> Iterator[ReplayFact]:
+    """The current (highest) version of the decision on each declaration decided between the
+    two dates inclusive (UTC), newest first, at most ``limit``: facts, lane, AEO status and
+    whether a finding, and a finding of fraud, was recorded."""
+    latest = _current_versions()
+    same_declaration = findings.c.declaration_id == risk_decisions.c.declaration_id
+    start = datetime.combine(date_from, time(), UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time(), UTC)
+    query = (
+        select(
+            risk_decisions.c.declaration_id,
+            risk_decisions.c.lane,
+            risk_decisions.c.aeo,
+            risk_decisions.c.facts,
+            exists().where(same_declaration).label("with_finding"),
+            exists().where(same_declaration, findings.c.fraud).label("fraud"),
+        )
+        .join(
+            latest,
+            and_(
+                latest.c.declaration_id == risk_decisions.c.declaration_id,
+                latest.c.version == risk_decisions.c.version,
+            ),
+        )
+        .where(risk_decisions.c.decided_at >= start, risk_decisions.c.decided_at < end)
+        .order_by(risk_decisions.c.decided_at.desc(), risk_decisions.c.declaration_id)
+        .limit(limit)
+    )
+    with connection.execute(query.execution_options(yield_per=1000)) as rows:
+        for row in rows:
+            yield ReplayFact(
+                row.declaration_id,
+                row.lane,
+                bool(row.aeo),
+                row.facts,
+                bool(row.with_finding),
+                bool(row.fraud),
+            )
+
+
+def _current_versions() -> Subquery:
+    """Each declaration's decision on its current (highest) version."""
+    return (
+        select(
+            risk_decisions.c.declaration_id,
+            func.max(risk_decisions.c.version).label("version"),
+        )
+        .group_by(risk_decisions.c.declaration_id)
+        .subquery()
+    )

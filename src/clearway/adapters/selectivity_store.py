@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -20,20 +20,16 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
-    and_,
     delete,
-    exists,
-    func,
     insert,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
+from clearway.adapters.risk_store import replay_facts
 from clearway.adapters.risk_tables import (
-    findings,
     lane_targets,
-    risk_decisions,
     risk_lists,
     selectivity_rules,
     value_controls,
@@ -304,58 +300,6 @@ def put_targets(connection: Connection, targets: LaneTargets, *, actor: str, at:
             for target in targets.in_severity_order
         ],
     )
-
-
-# --- replay -------------------------------------------------------------------------------------
-
-
-def replay_facts(
-    connection: Connection, date_from: date, date_to: date, limit: int
-) -> Iterator[ReplayFact]:
-    """The current (highest) version of the decision on each declaration decided between the
-    two dates inclusive (UTC), newest first, at most ``limit``: facts, lane, AEO status and
-    whether a finding, and a finding of fraud, was recorded."""
-    latest = (
-        select(
-            risk_decisions.c.declaration_id,
-            func.max(risk_decisions.c.version).label("version"),
-        )
-        .group_by(risk_decisions.c.declaration_id)
-        .subquery()
-    )
-    same_declaration = findings.c.declaration_id == risk_decisions.c.declaration_id
-    start = datetime.combine(date_from, time(), UTC)
-    end = datetime.combine(date_to + timedelta(days=1), time(), UTC)
-    query = (
-        select(
-            risk_decisions.c.declaration_id,
-            risk_decisions.c.lane,
-            risk_decisions.c.aeo,
-            risk_decisions.c.facts,
-            exists().where(same_declaration).label("with_finding"),
-            exists().where(same_declaration, findings.c.fraud).label("fraud"),
-        )
-        .join(
-            latest,
-            and_(
-                latest.c.declaration_id == risk_decisions.c.declaration_id,
-                latest.c.version == risk_decisions.c.version,
-            ),
-        )
-        .where(risk_decisions.c.decided_at >= start, risk_decisions.c.decided_at < end)
-        .order_by(risk_decisions.c.decided_at.desc(), risk_decisions.c.declaration_id)
-        .limit(limit)
-    )
-    with connection.execute(query.execution_options(yield_per=1000)) as rows:
-        for row in rows:
-            yield ReplayFact(
-                row.declaration_id,
-                row.lane,
-                bool(row.aeo),
-                row.facts,
-                bool(row.with_finding),
-                bool(row.fraud),
-            )
 
 
 # --- the unit the handlers use ------------------------------------------------------------------

@@ -19,6 +19,7 @@ from clearway.entrypoints.api.routers import (
     reference,
     risk_models,
     risk_rules,
+    risk_settings,
     tariff,
     work_queue,
 )
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         work_queue.router,
         tariff.router,
         risk_rules.router,
+        risk_settings.router,
         reference.router,
         health.router,
         risk_models.router,

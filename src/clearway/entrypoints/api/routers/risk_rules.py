@@ -1,5 +1,5 @@
-"""Selectivity criteria as risk analysts keep them: rules and their versions, named lists,
-value-control bands, lane targets, and replaying rules over past declarations.
+"""Selectivity criteria as risk analysts keep them: rules and their versions, and replaying
+rules over past declarations (lists, bands and lane targets are in ``risk_settings``).
 
 Every endpoint is for risk analysts only. The rule language is described in ``docs/risk.md``.
 """
@@ -18,27 +18,15 @@ from clearway.bootstrap import Runtime
 from clearway.domain.access import Action
 from clearway.domain.errors import NotFound
 from clearway.domain.risk.lane import Lane
-from clearway.domain.risk.lane_targets import LaneTarget
-from clearway.domain.risk.selectivity import ValueBand
 from clearway.entrypoints.api.deps import CurrentPrincipal, RuntimeDep, require
 from clearway.entrypoints.api.json_route import JsonBodyRoute
 from clearway.services.selectivity_admin import (
     AddRule,
-    DeleteList,
-    LaneRates,
-    PutLaneTargets,
-    PutList,
-    PutValueBands,
     RetireRule,
     ReviseRule,
-    RiskList,
     RuleDraft,
     StoredRule,
     add_rule,
-    delete_list,
-    put_lane_targets,
-    put_list,
-    put_value_bands,
     retire_rule,
     revise_rule,
 )
@@ -72,11 +60,11 @@ UnitValue = Annotated[
 ]
 
 
-def _store(runtime: Runtime) -> SqlAlchemySelectivityStore:
+def selectivity_store(runtime: Runtime) -> SqlAlchemySelectivityStore:
     return SqlAlchemySelectivityStore(runtime.engine)
 
 
-def _today(runtime: Runtime) -> dt.date:
+def today_of(runtime: Runtime) -> dt.date:
     return runtime.context.now().date()
 
 
@@ -165,8 +153,8 @@ def list_rules(
     ] = False,
 ) -> list[RulePublic]:
     """The current version of every rule, by rule id."""
-    today = _today(runtime)
-    with _store(runtime) as store:
+    today = today_of(runtime)
+    with selectivity_store(runtime) as store:
         rules = store.rules()
     return [
         _rule_public(rule, today) for rule in rules if include_retired or not rule.retired(today)
@@ -187,30 +175,30 @@ def create_rule(
 ) -> RulePublic:
     """Write a new rule (version 1). It must read, and every `list:NAME` it names must exist."""
     command = AddRule(body.draft(), principal.username, body.rule_id)
-    stored = add_rule(command, _store(runtime), runtime.context.now())
+    stored = add_rule(command, selectivity_store(runtime), runtime.context.now())
     runtime.refresh_selectivity()
     response.headers["Location"] = f"{router.prefix}/rules/{stored.rule_id}"
-    return _rule_public(stored, _today(runtime))
+    return _rule_public(stored, today_of(runtime))
 
 
 @router.get("/rules/{rule_id}", response_model=RulePublic, responses=PROBLEMS)
 def get_rule(rule_id: RuleId, runtime: RuntimeDep) -> RulePublic:
     """The current version of a rule."""
-    with _store(runtime) as store:
+    with selectivity_store(runtime) as store:
         stored = store.rule(rule_id)
     if stored is None:
         raise NotFound(f"no rule {rule_id}")
-    return _rule_public(stored, _today(runtime))
+    return _rule_public(stored, today_of(runtime))
 
 
 @router.get("/rules/{rule_id}/versions", response_model=list[RulePublic], responses=PROBLEMS)
 def get_rule_versions(rule_id: RuleId, runtime: RuntimeDep) -> list[RulePublic]:
     """Every version of a rule, oldest first, each as it was written."""
-    with _store(runtime) as store:
+    with selectivity_store(runtime) as store:
         versions = store.rule_versions(rule_id)
     if not versions:
         raise NotFound(f"no rule {rule_id}")
-    today = _today(runtime)
+    today = today_of(runtime)
     return [_rule_public(version, today) for version in versions]
 
 
@@ -223,9 +211,9 @@ def revise(
 ) -> RulePublic:
     """Revise a rule: a new version becomes current; earlier ones are kept unchanged."""
     command = ReviseRule(rule_id, body.draft(), principal.username)
-    stored = revise_rule(command, _store(runtime), runtime.context.now())
+    stored = revise_rule(command, selectivity_store(runtime), runtime.context.now())
     runtime.refresh_selectivity()
-    return _rule_public(stored, _today(runtime))
+    return _rule_public(stored, today_of(runtime))
 
 
 @router.delete("/rules/{rule_id}", response_model=RulePublic, responses=PROBLEMS)
@@ -239,10 +227,10 @@ def retire(
     ] = None,
 ) -> RulePublic:
     """Retire a rule from a date: a new version ending the day before; history is kept."""
-    command = RetireRule(rule_id, retire_from or _today(runtime), principal.username)
-    stored = retire_rule(command, _store(runtime), runtime.context.now())
+    command = RetireRule(rule_id, retire_from or today_of(runtime), principal.username)
+    stored = retire_rule(command, selectivity_store(runtime), runtime.context.now())
     runtime.refresh_selectivity()
-    return _rule_public(stored, _today(runtime))
+    return _rule_public(stored, today_of(runtime))
 
 
 # --- replay -------------------------------------------------------------------------------------
@@ -311,203 +299,14 @@ def replay(body: Annotated[ReplayRequest, Body()], runtime: RuntimeDep) -> Repla
     """Apply rules to the declarations decided in a date range (default: the last 90 days), as
     their facts were stored, with the current lists: hits, by the lane each declaration took,
     and the precision among declarations an officer recorded a finding on."""
-    date_to = body.date_to or _today(runtime)
+    date_to = body.date_to or today_of(runtime)
     date_from = body.date_from or date_to - dt.timedelta(days=DEFAULT_REPLAY_DAYS)
     command = ReplayRules(date_from, date_to, body.expressions, body.rule_ids, body.limit)
-    report = replay_rules(command, _store(runtime))
+    report = replay_rules(command, selectivity_store(runtime))
     return ReplayPublic(
         date_from=report.date_from,
         date_to=report.date_to,
         examined=report.examined,
         truncated=report.truncated,
         rules=[_replay_public(result) for result in report.rules],
-    )
-
-
-# --- lists --------------------------------------------------------------------------------------
-
-
-class ListUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    description: Annotated[str, Field(max_length=4000)] = ""
-    codes: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=200_000)] = Field(
-        description="Codes (countries, EORIs, commodity codes …); stored upper-case"
-    )
-
-
-class ListPublic(BaseModel):
-    name: str
-    description: str
-    codes: list[str]
-    updated_by: str
-    updated_at: dt.datetime
-
-
-def _list_public(risk_list: RiskList) -> ListPublic:
-    return ListPublic(
-        name=risk_list.name,
-        description=risk_list.description,
-        codes=sorted(risk_list.codes),
-        updated_by=risk_list.updated_by,
-        updated_at=risk_list.updated_at,
-    )
-
-
-@router.get("/lists", response_model=list[ListPublic], responses=PROBLEMS)
-def get_lists(runtime: RuntimeDep) -> list[ListPublic]:
-    """Every named list, by name."""
-    with _store(runtime) as store:
-        lists = store.lists()
-    return [_list_public(risk_list) for risk_list in lists.values()]
-
-
-@router.get("/lists/{name}", response_model=ListPublic, responses=PROBLEMS)
-def get_list(name: ListName, runtime: RuntimeDep) -> ListPublic:
-    """One named list."""
-    with _store(runtime) as store:
-        found = store.lists().get(name)
-    if found is None:
-        raise NotFound(f"no list {name}")
-    return _list_public(found)
-
-
-@router.put(
-    "/lists/{name}",
-    response_model=ListPublic,
-    responses={201: {"description": "The list is new"}, **PROBLEMS},
-)
-def put_named_list(
-    name: ListName,
-    body: Annotated[ListUpdate, Body()],
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    response: Response,
-) -> ListPublic:
-    """Create or replace a list; codes are stripped, upper-cased and deduplicated."""
-    command = PutList(name, body.description, body.codes, principal.username)
-    stored, created = put_list(command, _store(runtime), runtime.context.now())
-    runtime.refresh_selectivity()
-    if created:
-        response.status_code = status.HTTP_201_CREATED
-    return _list_public(stored)
-
-
-@router.delete(
-    "/lists/{name}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    response_class=Response,
-    responses=PROBLEMS,
-)
-def delete_named_list(name: ListName, runtime: RuntimeDep) -> None:
-    """Delete a list; refused (409) while a rule not yet retired names it."""
-    delete_list(DeleteList(name, _today(runtime)), _store(runtime))
-    runtime.refresh_selectivity()
-
-
-# --- value controls -----------------------------------------------------------------------------
-
-
-class ValueBandModel(BaseModel):
-    """Usual customs value per unit for commodities under a code prefix."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    commodity_prefix: Annotated[str, Field(pattern=r"^\d{2,10}$", examples=["6403"])]
-    unit: Annotated[str, Field(pattern=r"^[A-Z0-9]{3}$", examples=["KGM"])] = Field(
-        description="KGM (per kg net mass) or a supplementary unit code, e.g. NPR"
-    )
-    min_unit_value: UnitValue | None = None
-    max_unit_value: UnitValue | None = None
-
-
-@router.get("/value-controls", response_model=list[ValueBandModel], responses=PROBLEMS)
-def get_value_controls(runtime: RuntimeDep) -> list[ValueBandModel]:
-    """Every value-control band, by commodity prefix and unit."""
-    with _store(runtime) as store:
-        bands = store.bands()
-    return [_band_model(band) for band in bands]
-
-
-@router.put("/value-controls", response_model=list[ValueBandModel], responses=PROBLEMS)
-def put_value_controls(
-    body: Annotated[list[ValueBandModel], Body(max_length=10_000)],
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-) -> list[ValueBandModel]:
-    """Replace every value-control band with these (one per commodity prefix and unit)."""
-    bands = [
-        ValueBand(band.commodity_prefix, band.unit, band.min_unit_value, band.max_unit_value)
-        for band in body
-    ]
-    units = runtime.context.reference.units | {"KGM"}
-    command = PutValueBands(bands, principal.username, frozenset(units))
-    stored = put_value_bands(command, _store(runtime), runtime.context.now())
-    runtime.refresh_selectivity()
-    return [_band_model(band) for band in stored]
-
-
-def _band_model(band: ValueBand) -> ValueBandModel:
-    return ValueBandModel(
-        commodity_prefix=band.commodity_prefix,
-        unit=band.unit,
-        min_unit_value=band.min_unit_value,
-        max_unit_value=band.max_unit_value,
-    )
-
-
-# --- lane targets -------------------------------------------------------------------------------
-
-
-class LaneTargetModel(BaseModel):
-    """One lane's rates as shares of all declarations (0.03 is 3%)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    lane: Lane
-    expected_rate: Rate
-    random_rate: Rate
-    aeo_expected_rate: Rate | None = Field(default=None, description="Default: expected_rate")
-    aeo_random_rate: Rate | None = Field(default=None, description="Default: random_rate")
-
-
-@router.get("/lane-targets", response_model=list[LaneTargetModel], responses=PROBLEMS)
-def get_lane_targets(runtime: RuntimeDep) -> list[LaneTargetModel]:
-    """The red, yellow and blue lanes' targets (green is what they leave)."""
-    with _store(runtime) as store:
-        targets = store.targets()
-    return [_target_model(target) for target in targets.in_severity_order]
-
-
-@router.put("/lane-targets", response_model=list[LaneTargetModel], responses=PROBLEMS)
-def put_targets(
-    body: Annotated[list[LaneTargetModel], Body(max_length=10)],
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-) -> list[LaneTargetModel]:
-    """Set the targets of the red, yellow and blue lanes, all three at once."""
-    rates = [
-        LaneRates(
-            target.lane,
-            target.expected_rate,
-            target.random_rate,
-            target.aeo_expected_rate,
-            target.aeo_random_rate,
-        )
-        for target in body
-    ]
-    targets = put_lane_targets(
-        PutLaneTargets(rates, principal.username), _store(runtime), runtime.context.now()
-    )
-    runtime.refresh_selectivity()
-    return [_target_model(target) for target in targets.in_severity_order]
-
-
-def _target_model(target: LaneTarget) -> LaneTargetModel:
-    return LaneTargetModel(
-        lane=target.lane,
-        expected_rate=target.expected_rate,
-        random_rate=target.random_rate,
-        aeo_expected_rate=target.aeo_expected_rate,
-        aeo_random_rate=target.aeo_random_rate,
     )
