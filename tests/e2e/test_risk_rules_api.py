@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -551,10 +552,14 @@ def test_replay_refuses_what_it_cannot_apply(api: Any, decided: list[str]) -> No
 
 
 class FakeSelectivityStore(AbstractSelectivityStore):
-    """Only what a replay reads: no rules, no lists, the given decisions."""
+    """Selectivity settings in memory, with past decisions given up front."""
 
     def __init__(self, decisions: Sequence[ReplayFact]) -> None:
         self.decisions = decisions
+        self.versions: dict[str, list[StoredRule]] = {}
+        self.named: dict[str, RiskList] = {}
+        self.stored_bands: list[ValueBand] = []
+        self.stored_targets = DEFAULT_TARGETS
 
     def commit(self) -> None:
         pass
@@ -563,40 +568,52 @@ class FakeSelectivityStore(AbstractSelectivityStore):
         pass
 
     def rules(self) -> list[StoredRule]:
-        return []
+        return [versions[-1] for versions in self.versions.values()]
 
     def rule(self, rule_id: str) -> StoredRule | None:
-        return None
+        versions = self.versions.get(rule_id)
+        return versions[-1] if versions else None
 
     def rule_versions(self, rule_id: str) -> list[StoredRule]:
-        return []
+        return list(self.versions.get(rule_id, []))
 
-    def add_rule(self, *args: Any) -> StoredRule:
-        raise NotImplementedError
+    def add_rule(
+        self, draft: RuleDraft, lane: Lane, rule_id: str | None, actor: str, at: datetime
+    ) -> StoredRule:
+        rule_id = rule_id or f"R{len(self.versions) + 1:04d}"
+        self.versions[rule_id] = [StoredRule(rule_id, 1, draft, lane, True, actor, at)]
+        return self.versions[rule_id][0]
 
-    def add_version(self, *args: Any) -> StoredRule:
-        raise NotImplementedError
+    def add_version(
+        self, rule_id: str, draft: RuleDraft, lane: Lane, actor: str, at: datetime
+    ) -> StoredRule:
+        versions = self.versions[rule_id]
+        versions[-1] = replace(versions[-1], current=False)
+        versions.append(StoredRule(rule_id, len(versions) + 1, draft, lane, True, actor, at))
+        return versions[-1]
 
     def lists(self) -> dict[str, RiskList]:
-        return {}
+        return dict(self.named)
 
     def put_list(self, risk_list: RiskList) -> bool:
-        raise NotImplementedError
+        new = risk_list.name not in self.named
+        self.named[risk_list.name] = risk_list
+        return new
 
     def delete_list(self, name: str) -> bool:
-        raise NotImplementedError
+        return self.named.pop(name, None) is not None
 
     def bands(self) -> list[ValueBand]:
-        return []
+        return list(self.stored_bands)
 
-    def put_bands(self, *args: Any) -> None:
-        raise NotImplementedError
+    def put_bands(self, bands: Sequence[ValueBand], actor: str, at: datetime) -> None:
+        self.stored_bands = list(bands)
 
     def targets(self) -> LaneTargets:
-        return DEFAULT_TARGETS
+        return self.stored_targets
 
-    def put_targets(self, *args: Any) -> None:
-        raise NotImplementedError
+    def put_targets(self, targets: LaneTargets, actor: str, at: datetime) -> None:
+        self.stored_targets = targets
 
     def replay_facts(self, date_from: date, date_to: date, limit: int) -> Iterator[ReplayFact]:
         return iter(self.decisions[:limit])
@@ -641,3 +658,25 @@ def test_a_failed_write_leaves_nothing_behind(runtime: Runtime) -> None:
     assert stored_rule_rows(runtime) == []
     with runtime.engine.connect() as connection:
         assert read_selectivity(connection).lists == {}
+
+
+def test_replaying_a_stored_rule_spares_operators_it_exempts() -> None:
+    store = FakeSelectivityStore(
+        [
+            ReplayFact("D1", "green", False, facts("MA", "0.40"), True, True),
+            ReplayFact("D2", "green", True, facts("MA", "0.40", aeo=True), False, False),
+            ReplayFact("D3", "yellow", False, facts("TR", "0.40"), True, False),
+        ]
+    )
+    draft = RuleDraft(
+        'origin == "MA" -> red', "team", "residues", date(2026, 1, 1), applies_to_aeo=False
+    )
+    at = datetime(2026, 11, 23, tzinfo=UTC)
+    with store:
+        store.add_rule(draft, Lane.RED, None, "analyst", at)
+    command = ReplayRules(date(2026, 1, 1), date(2026, 11, 23), rule_ids=["R0001"])
+    (replayed,) = replay_rules(command, store).rules
+    assert (replayed.rule_id, replayed.version, replayed.examined) == ("R0001", 1, 3)
+    # D2's importer is an operator the rule spares; D3 is from Turkey.
+    assert (replayed.hits, replayed.with_finding, replayed.fraud_hits) == (1, 1, 1)
+    assert replayed.sample == ["D1"]
