@@ -21,7 +21,7 @@ from clearway.adapters.tariff_store import read_tariff
 from clearway.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from clearway.config import Settings
 from clearway.domain.reference import RateTable
-from clearway.domain.risk.history import History
+from clearway.domain.risk.history import rebuilt
 from clearway.domain.risk.selectivity import Selectivity
 from clearway.domain.tariff.measures import QuotaBalance
 from clearway.domain.tariff.tariff import Tariff
@@ -63,18 +63,8 @@ class Runtime:
         """Rebuild the trader history and the lane window from the stored decisions and
         findings, as a restarted process must."""
         stage = self.context.risk
-        history = History()
         with self.engine.connect() as connection:
-            # Declarations count as seen in decision order; findings are learned after them.
-            labelled = []
-            for seen, fraud in stored_history(connection):
-                for observation in seen:
-                    history.observe(observation)
-                if fraud is not None:
-                    labelled.append((seen, fraud))
-            for seen, fraud in labelled:
-                for observation in seen:
-                    history.learn(observation, fraud)
+            history = rebuilt(stored_history(connection))
             outcomes = recent_outcomes(connection, LANE_WINDOW)
         stage.history = history
         stage.warm(outcomes)

@@ -222,6 +222,6 @@ def test_a_restarted_process_rebuilds_history_and_lane_window(
         assert before == (2, 1, 0)
         assert restarted.context.risk.history.tally("importer", seen[0]) == before
         selector = restarted.context.risk.selector
-        assert selector is not None and len(selector.recent()) == 2
+        assert len(selector.recent()) == 2
     finally:
         restarted.engine.dispose()

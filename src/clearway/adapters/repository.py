@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, and_, exists, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.bulk import insert_rows
-from clearway.adapters.risk_store import risk_documents
+from clearway.adapters.risk_store import risk_document
 from clearway.adapters.tables import (
     declaration_items,
     declaration_parties,
@@ -230,7 +230,7 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
         if not found:
             return None
         record = found[0]
-        record.risk = risk_documents(self._connection, [(record.id, record.version)]).get(record.id)
+        record.risk = risk_document(self._connection, record.id, record.version)
         return record
 
     def find_by_lrn(

@@ -160,34 +160,24 @@ def work_queue(
     return [StoredWorkItem(**row) for row in connection.execute(query).mappings()]
 
 
-def risk_documents(connection: Connection, keys: Sequence[tuple[str, int]]) -> dict[str, Any]:
-    """The decision document of each ``(declaration, version)``, by declaration id."""
-    if not keys:
-        return {}
-    ids = [declaration_id for declaration_id, _ in keys]
-    wanted = set(keys)
-    rows = connection.execute(
-        select(risk_decisions).where(risk_decisions.c.declaration_id.in_(ids))
-    ).mappings()
-    return {
-        row["declaration_id"]: decision_document(row)
-        for row in rows
-        if (row["declaration_id"], row["version"]) in wanted
-    }
-
-
-def decision_document(row: Any) -> dict[str, Any]:
-    return {
-        "score": None if row["score"] is None else round(row["score"], 4),
-        "model_version": row["model_version"],
-        "lane": row["lane"],
-        "basis": row["basis"],
-        "aeo": row["aeo"],
-        "explanation": row["explanation"],
-        "reasons": row["reasons"],
-        "rule_hits": row["rule_hits"],
-        "decided_at": row["decided_at"].isoformat(),
-    }
+def risk_document(
+    connection: Connection, declaration_id: str, version: int
+) -> dict[str, Any] | None:
+    """The decision on this version of the declaration, as the API shows it; None if none."""
+    row = (
+        connection.execute(
+            select(risk_decisions).where(
+                risk_decisions.c.declaration_id == declaration_id,
+                risk_decisions.c.version == version,
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    fields = {**row, "lane": Lane(row["lane"]), "basis": LaneBasis(row["basis"])}
+    return RiskDecision(**fields).document()
 
 
 def recent_outcomes(connection: Connection, limit: int) -> list[LaneOutcome]:
@@ -213,33 +203,27 @@ def stored_history(
 ) -> Iterator[tuple[list[Observation], bool | None]]:
     """Every decided declaration's observations (current version) in decision order, with its
     latest finding: True fraud, False none found, None not inspected yet."""
-    latest = _current_versions()
-    outcome = (
-        select(findings.c.declaration_id, func.max(findings.c.recorded_at).label("at"))
-        .group_by(findings.c.declaration_id)
-        .subquery()
-    )
-    found = (
-        select(findings.c.declaration_id, findings.c.fraud)
-        .join(
-            outcome,
-            (findings.c.declaration_id == outcome.c.declaration_id)
-            & (findings.c.recorded_at == outcome.c.at),
+    latest_finding: dict[str, bool] = {
+        declaration_id: bool(fraud)
+        for declaration_id, fraud in connection.execute(
+            select(findings.c.declaration_id, findings.c.fraud).order_by(
+                findings.c.recorded_at, findings.c.id
+            )
         )
-        .subquery()
-    )
+    }
+    latest = _current_versions()
     rows = connection.execute(
-        select(risk_decisions.c.observations, found.c.fraud)
+        select(risk_decisions.c.declaration_id, risk_decisions.c.observations)
         .join(
             latest,
             (risk_decisions.c.declaration_id == latest.c.declaration_id)
             & (risk_decisions.c.version == latest.c.version),
         )
-        .outerjoin(found, found.c.declaration_id == risk_decisions.c.declaration_id)
-        .order_by(risk_decisions.c.decided_at)
+        .order_by(risk_decisions.c.decided_at, risk_decisions.c.declaration_id)
     )
     for row in rows:
-        yield [observation_from_document(document) for document in row.observations], row.fraud
+        seen = [observation_from_document(document) for document in row.observations or []]
+        yield seen, latest_finding.get(row.declaration_id)
 
 
 def replay_facts(

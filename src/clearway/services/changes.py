@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from clearway.domain.access import Action, Principal
@@ -132,26 +133,36 @@ def cancel_declaration(
         record = load_for_change(
             uow, command.actor, command.reference, Action.CANCEL, command.expected_version
         )
-        try:
-            record.status = transition(record.status, Status.CANCELLED)
-        except InvalidTransition as refused:
-            raise TransitionNotAllowed(str(refused)) from refused
-        now = context.now()
-        record.updated_at = now
-        uow.declarations.update_status(record)
-        uow.risk.close_work_item(record.id, now)
-        uow.events.add_many(
-            [
-                Event(
-                    DECLARATION_CANCELLED,
-                    record.id,
-                    record.version,
-                    record.status.value,
-                    command.actor.username,
-                    {"reason": command.reason},
-                    now,
-                )
-            ]
+        end_declaration(
+            uow,
+            record,
+            Status.CANCELLED,
+            DECLARATION_CANCELLED,
+            command.actor.username,
+            {"reason": command.reason},
+            context.now(),
         )
         uow.commit()
         return record
+
+
+def end_declaration(
+    uow: AbstractUnitOfWork,
+    record: DeclarationRecord,
+    final: Status,
+    event_type: str,
+    actor: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Take the declaration to a final state: stored, out of the work queue, and recorded."""
+    try:
+        record.status = transition(record.status, final)
+    except InvalidTransition as refused:
+        raise TransitionNotAllowed(str(refused)) from refused
+    record.updated_at = now
+    uow.declarations.update_status(record)
+    uow.risk.close_work_item(record.id, now)
+    uow.events.add_many(
+        [Event(event_type, record.id, record.version, record.status.value, actor, data, now)]
+    )

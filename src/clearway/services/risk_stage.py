@@ -101,18 +101,16 @@ class RiskStage:
     selectivity: Selectivity = field(default_factory=Selectivity)
     model: ActiveModel | None = None
     history: History = field(default_factory=History)
-    selector: LaneSelector | None = None
     rng: random.Random = field(default_factory=random.Random)
+    selector: LaneSelector = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.selector is None:
-            self.selector = LaneSelector(self.selectivity.targets)
+        self.selector = LaneSelector(self.selectivity.targets)
 
     def use_selectivity(self, selectivity: Selectivity) -> None:
         """Take new criteria; the lane window carries over to the new targets."""
-        recent = self.selector.recent() if self.selector else ()
         self.selectivity = selectivity
-        self.selector = LaneSelector(selectivity.targets, recent=recent)
+        self.selector = LaneSelector(selectivity.targets, recent=self.selector.recent())
 
     def decide(
         self,
@@ -123,7 +121,7 @@ class RiskStage:
         now: datetime,
     ) -> tuple[RiskDecision, list[Observation]]:
         seen = observations(declaration, valuation, assessments, record.id, now.date())
-        score, model_reasons = self._score(seen)
+        score, model_reasons = self._score(seen, [item.sequence for item in declaration.items])
         trader = declaration.trader
         aeo = self.selectivity.is_aeo(declaration.declarant.id, trader.id if trader else None)
         new_trader = bool(seen) and self.history.tally("importer", seen[0]) is None
@@ -144,7 +142,6 @@ class RiskStage:
             for item in declaration.items
         ]
         hits = self.selectivity.hits(header, items, on=now.date(), aeo=aeo)
-        assert self.selector is not None
         lane = self.selector.decide(
             criteria_lane=criteria_lane(hits),
             score=score or 0.0,
@@ -168,7 +165,9 @@ class RiskStage:
         )
         return decision, seen
 
-    def _score(self, seen: Sequence[Observation]) -> tuple[float | None, list[dict[str, Any]]]:
+    def _score(
+        self, seen: Sequence[Observation], sequences: Sequence[int]
+    ) -> tuple[float | None, list[dict[str, Any]]]:
         if self.model is None or not seen:
             return None, []
         scorer = self.model.scorer
@@ -177,8 +176,8 @@ class RiskStage:
         riskiest = max(range(len(scores)), key=scores.__getitem__)
         (contributions,) = scorer.contributions([rows[riskiest]])
         found = reasons(scorer.names, rows[riskiest], contributions)
-        item = seen[riskiest].reference.rpartition("/")[2]
-        return scores[riskiest], [{"item": int(item), **reason.document()} for reason in found]
+        item = sequences[riskiest]
+        return scores[riskiest], [{"item": item, **reason.document()} for reason in found]
 
     def observe(self, seen: Sequence[Observation]) -> None:
         """Count declarations that were stored; their findings are learned when recorded."""
@@ -190,7 +189,6 @@ class RiskStage:
             self.history.learn(observation, fraud)
 
     def warm(self, outcomes: Sequence[LaneOutcome]) -> None:
-        assert self.selector is not None
         self.selector.warm(outcomes)
 
 

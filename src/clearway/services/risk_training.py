@@ -16,16 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from clearway.adapters.history_files import LabelledHistory
 from clearway.adapters.model_store import active_model
 from clearway.adapters.risk_model import ModelSettings, RiskModel, fit, settings_record
-from clearway.adapters.risk_tables import findings, risk_decisions
+from clearway.adapters.risk_store import stored_history
 from clearway.domain.errors import Conflict
 from clearway.domain.risk.drift import Baseline, DriftReport, baseline, drift
 from clearway.domain.risk.history import replay
-from clearway.domain.risk.observation import observation_from_document
 from clearway.services.risk_evaluation import figures
 
 # Retraining on findings needs at least this many declarations with a finding.
@@ -157,45 +156,16 @@ def database_history(connection: Connection) -> DatabaseHistory:
     Each goods item of a declaration with a finding takes that finding's outcome; declarations
     nobody inspected are observations only (they count in the features, not as labels).
     """
-    current = (
-        select(
-            risk_decisions.c.declaration_id,
-            func.max(risk_decisions.c.version).label("version"),
-        )
-        .group_by(risk_decisions.c.declaration_id)
-        .subquery()
-    )
-    decisions = connection.execute(
-        select(
-            risk_decisions.c.declaration_id,
-            risk_decisions.c.observations,
-        )
-        .join(
-            current,
-            (current.c.declaration_id == risk_decisions.c.declaration_id)
-            & (current.c.version == risk_decisions.c.version),
-        )
-        .order_by(risk_decisions.c.decided_at, risk_decisions.c.declaration_id)
-    ).all()
-    latest: dict[str, bool] = {}
-    for declaration_id, fraud in connection.execute(
-        select(findings.c.declaration_id, findings.c.fraud).order_by(
-            findings.c.recorded_at, findings.c.id
-        )
-    ):
-        latest[declaration_id] = bool(fraud)
     history = LabelledHistory([], {})
-    labelled = frauds = 0
-    for row in decisions:
-        fraud = latest.get(row.declaration_id)
+    declarations = labelled = frauds = 0
+    for seen, fraud in stored_history(connection):
+        declarations += 1
         labelled += fraud is not None
         frauds += bool(fraud)
-        for document in row.observations or []:
-            observation = observation_from_document(document)
-            history.observations.append(observation)
-            if fraud is not None:
-                history.outcomes[observation.reference] = fraud
-    return DatabaseHistory(history, len(decisions), labelled, frauds)
+        history.observations.extend(seen)
+        if fraud is not None:
+            history.outcomes.update((observation.reference, fraud) for observation in seen)
+    return DatabaseHistory(history, declarations, labelled, frauds)
 
 
 def history_from_database(connection: Connection) -> LabelledHistory:

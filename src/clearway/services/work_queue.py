@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from clearway.domain.access import Action, Principal
-from clearway.domain.errors import Conflict, Forbidden, NotFound, TransitionNotAllowed
+from clearway.domain.errors import Conflict, Forbidden, NotFound
 from clearway.domain.events import (
     DECLARATION_CLAIMED,
     DECLARATION_REJECTED,
@@ -19,9 +19,9 @@ from clearway.domain.events import (
     Event,
 )
 from clearway.domain.identifiers import new_id
-from clearway.domain.lifecycle import InvalidTransition, Status, transition
+from clearway.domain.lifecycle import Status
 from clearway.domain.record import DeclarationRecord
-from clearway.services.changes import load_for_change
+from clearway.services.changes import end_declaration, load_for_change
 from clearway.services.context import ClearanceContext
 from clearway.services.ports import AbstractUnitOfWork, Finding, StoredWorkItem
 
@@ -147,30 +147,18 @@ def reject_declaration(
 ) -> DeclarationRecord:
     """Refuse release of held goods (UCC Art. 198: goods that may not be released)."""
     _officer(command.actor)
-    now = context.now()
     with uow:
         record = load_for_change(
             uow, command.actor, command.reference, Action.INSPECT, command.expected_version
         )
-        try:
-            record.status = transition(record.status, Status.REJECTED)
-        except InvalidTransition as refused:
-            raise TransitionNotAllowed(str(refused)) from refused
-        record.updated_at = now
-        uow.declarations.update_status(record)
-        uow.risk.close_work_item(record.id, now)
-        uow.events.add_many(
-            [
-                Event(
-                    DECLARATION_REJECTED,
-                    record.id,
-                    record.version,
-                    record.status.value,
-                    command.actor.username,
-                    {"reason": command.reason},
-                    now,
-                )
-            ]
+        end_declaration(
+            uow,
+            record,
+            Status.REJECTED,
+            DECLARATION_REJECTED,
+            command.actor.username,
+            {"reason": command.reason},
+            context.now(),
         )
         uow.commit()
         return record

@@ -326,3 +326,19 @@ def replay(
             if fraud is not None:
                 history.learn(observations[index], fraud)
     return rows, history
+
+
+def rebuilt(stored: Iterable[tuple[Sequence[Observation], bool | None]]) -> History:
+    """The history as it stands now, from every stored declaration (in the order they were
+    seen) with its latest finding, if any."""
+    history = History()
+    labelled: list[tuple[Sequence[Observation], bool]] = []
+    for seen, fraud in stored:
+        for observation in seen:
+            history.observe(observation)
+        if fraud is not None:
+            labelled.append((seen, fraud))
+    for seen, fraud in labelled:
+        for observation in seen:
+            history.learn(observation, fraud)
+    return history
