@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, exists, false, or_, select, update
+from sqlalchemy import Connection, Row, and_, exists, false, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.bulk import insert_rows
@@ -29,6 +29,9 @@ from clearway.services.ports import (
     ItemRow,
     ListFilter,
 )
+
+# The advisory lock that orders outbox inserts by commit on PostgreSQL ("CWOUTBOX" in ASCII).
+OUTBOX_LOCK_KEY = 0x43574F5554424F58
 
 _RECORD_COLUMNS = (
     *declarations.c,
@@ -328,6 +331,7 @@ def _stored_event(row: Row[Any]) -> StoredEvent:
         actor=row.actor,
         occurred_at=row.occurred_at,
         data=row.data,
+        licence_id=row.licence_id,
     )
 
 
@@ -340,6 +344,13 @@ class SqlAlchemyEventStore(AbstractEventStore):
     def add_many(self, new_events: Sequence[Event]) -> None:
         if not new_events:
             return
+        if self._connection.dialect.name == "postgresql":
+            # Sequences are drawn in insert order but transactions commit in their own order;
+            # holding this lock from the insert to the commit makes the two orders the same,
+            # so the relay and the ledger never pass over an event that commits late.
+            self._connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY}
+            )
         insert_rows(
             self._connection,
             events,
@@ -353,6 +364,7 @@ class SqlAlchemyEventStore(AbstractEventStore):
                     "actor": event.actor,
                     "occurred_at": event.occurred_at,
                     "data": event.data,
+                    "licence_id": event.licence_id,
                 }
                 for event in new_events
             ],

@@ -115,14 +115,16 @@ events = Table(
     ),
     Column("id", String(36), nullable=False, unique=True),
     Column("type", String(48), nullable=False),
-    Column("declaration_id", String(36), nullable=False),
+    Column("declaration_id", String(36)),
     Column("version", Integer, nullable=False),
     Column("status", String(16), nullable=False),
     Column("actor", String(64), nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("data", Document, nullable=False),
     Column("published_at", UtcDateTime),
+    Column("licence_id", String(64)),
     Index("ix_events_declaration", "declaration_id", "sequence"),
+    Index("ix_events_licence", "licence_id", "sequence"),
 )
 
 users = Table(

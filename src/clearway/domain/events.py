@@ -1,7 +1,12 @@
-"""Domain events: every state change of a declaration, past tense, kept in the outbox.
+"""Domain events: every state change of a declaration or a licence, past tense, in the outbox.
 
 An event's ``sequence`` is given by the store when the event is written, in the same
-transaction as the change it records; later stages hash events into the ledger and publish them.
+transaction as the change it records; events become visible in the order of their sequence
+(the store serialises their insertion up to commit), so a reader that has seen sequence n has
+seen every earlier event there will ever be. The relay publishes them; the ledger logs them.
+
+An event is about a declaration (``declaration_id``), a licence (``licence_id``), or both (a
+licence drawn by a declaration's release).
 """
 
 from __future__ import annotations
@@ -19,16 +24,17 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """Something that happened to a declaration."""
+    """Something that happened to a declaration or a licence."""
 
     type: str
-    declaration_id: str
+    declaration_id: str | None
     version: int
     status: str
     actor: str
     data: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=utc_now)
     id: str = field(default_factory=new_id)
+    licence_id: str | None = None
 
 
 DECLARATION_LODGED = "DeclarationLodged"
@@ -43,3 +49,12 @@ DECLARATION_HELD = "DeclarationHeld"
 DECLARATION_CLAIMED = "DeclarationClaimed"
 FINDING_RECORDED = "FindingRecorded"
 DECLARATION_RELEASED = "DeclarationReleased"
+DECLARATION_REFERRED = "DeclarationReferred"
+REFERRAL_DECIDED = "ReferralDecided"
+LICENCE_ISSUED = "LicenceIssued"
+LICENCE_AMENDED = "LicenceAmended"
+LICENCE_SUSPENDED = "LicenceSuspended"
+LICENCE_REINSTATED = "LicenceReinstated"
+LICENCE_REVOKED = "LicenceRevoked"
+LICENCE_DRAWN = "LicenceDrawn"
+LICENCE_CREDITED = "LicenceCredited"

@@ -40,9 +40,10 @@ class StoredEvent:
     sequence: int
     id: str
     type: str
-    declaration_id: str
+    declaration_id: str | None
     version: int
     status: str
     actor: str
     occurred_at: datetime
     data: dict[str, Any]
+    licence_id: str | None = None
