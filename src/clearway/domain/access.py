@@ -24,17 +24,29 @@ class Action(enum.StrEnum):
     MANAGE_REFERENCE = "manage_reference"
     MANAGE_RISK = "manage_risk"
     INSPECT = "inspect"
+    SCREEN = "screen"
+    MANAGE_EXPORT_CONTROL = "manage_export_control"
+    MANAGE_SUBSCRIPTIONS = "manage_subscriptions"
     MANAGE_USERS = "manage_users"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.TRADER: frozenset({Action.LODGE, Action.READ, Action.AMEND, Action.CANCEL}),
-    Role.OFFICER: frozenset({Action.READ, Action.CANCEL, Action.RELEASE, Action.INSPECT}),
-    Role.RISK_ANALYST: frozenset({Action.READ, Action.MANAGE_RISK}),
-    Role.AGENCY: frozenset({Action.READ}),
+    Role.OFFICER: frozenset(
+        {Action.READ, Action.CANCEL, Action.RELEASE, Action.INSPECT, Action.SCREEN}
+    ),
+    Role.RISK_ANALYST: frozenset({Action.READ, Action.MANAGE_RISK, Action.SCREEN}),
+    Role.AGENCY: frozenset({Action.READ, Action.SCREEN, Action.MANAGE_EXPORT_CONTROL}),
     Role.AUDITOR: frozenset({Action.READ}),
     Role.ADMIN: frozenset(
-        {Action.LODGE, Action.READ, Action.CANCEL, Action.MANAGE_REFERENCE, Action.MANAGE_USERS}
+        {
+            Action.LODGE,
+            Action.READ,
+            Action.CANCEL,
+            Action.MANAGE_REFERENCE,
+            Action.MANAGE_USERS,
+            Action.MANAGE_SUBSCRIPTIONS,
+        }
     ),
 }
 
