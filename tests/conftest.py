@@ -16,6 +16,7 @@ import orjson
 import pytest
 from sqlalchemy import Engine, text
 
+from clearway.adapters.control_list_store import load_illustrative_control_list
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.security import hash_password, issue_token
 from clearway.adapters.tables import metadata, users
@@ -48,6 +49,8 @@ REFERENCE_TABLES = {
     "measure_conditions",
     "measure_condition_components",
     "quota_definitions",
+    # the illustrative control list, version 1 (later versions are removed between tests)
+    "control_list_versions",
 }
 
 
@@ -79,6 +82,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine = create_database_engine(f"sqlite:///{path}")
     prepare_database(engine)
     load_illustrative_tariff(engine, "GB")
+    load_illustrative_control_list(engine)
     engine.dispose()  # the last connection to close checkpoints the WAL into the file
     return path
 
@@ -106,6 +110,7 @@ def postgres_schema() -> Iterator[str]:
     engine = create_database_engine(url)
     prepare_database(engine)
     load_illustrative_tariff(engine, "GB")
+    load_illustrative_control_list(engine)
     engine.dispose()
     yield url
     with admin.begin() as connection:
@@ -123,6 +128,8 @@ def _empty_tables(engine: Engine) -> None:
     names = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES]
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        connection.execute(text("DELETE FROM control_list_versions WHERE id > 1"))
+        connection.execute(text("UPDATE control_list_versions SET current = TRUE"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -231,3 +238,24 @@ def lodge(api: Any) -> Callable[..., Any]:
         return api.post("/api/v1/declarations", json=payload, headers=api.as_(username))
 
     return _lodge
+
+
+@pytest.fixture(scope="session")
+def shipped_lists() -> list[Any]:
+    """The OFAC SDN, BIS DPL and UN lists shipped with Clearway, read once per session."""
+    from clearway.adapters.sanctions_files import read_shipped_lists
+
+    return read_shipped_lists()
+
+
+@pytest.fixture(scope="session")
+def screener_full(shipped_lists: list[Any]) -> Any:
+    """A screener over the full shipped lists, built once per session (building takes
+    seconds). It also seeds the store's cache, so a runtime that loads the same lists reuses
+    its index; the default ``runtime`` keeps an empty screener."""
+    from clearway.adapters.screening_store import seed_screener
+    from clearway.services.screening import Screener
+
+    screener = Screener(entity for listed in shipped_lists for entity in listed.entities)
+    seed_screener(((listed.source, listed.sha256) for listed in shipped_lists), screener)
+    return screener

@@ -5,27 +5,32 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
 from clearway.adapters import migrate
+from clearway.adapters.control_list_store import read_control_list
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.model_store import active_model
 from clearway.adapters.quota_store import quota_balances
 from clearway.adapters.reference_store import load_reference, read_reference, reference_loaded
 from clearway.adapters.risk_store import recent_outcomes, stored_history
+from clearway.adapters.screening_store import read_screener
 from clearway.adapters.security import UserStore
 from clearway.adapters.selectivity_store import read_selectivity
 from clearway.adapters.tariff_store import read_tariff
 from clearway.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from clearway.config import Settings
+from clearway.domain.declaration import Declaration
 from clearway.domain.reference import RateTable
 from clearway.domain.risk.history import rebuilt
 from clearway.domain.risk.selectivity import Selectivity
 from clearway.domain.tariff.measures import QuotaBalance
 from clearway.domain.tariff.tariff import Tariff
 from clearway.domain.valuation import ValuationBasis
+from clearway.entrypoints.schemas import parse_declaration
 from clearway.services.context import ClearanceContext
 from clearway.services.risk_stage import ActiveModel, RiskStage
 
@@ -83,6 +88,17 @@ class Runtime:
             self.selectivity = read_selectivity(connection)
         self.context.risk.use_selectivity(self.selectivity)
 
+    def refresh_screening(self) -> None:
+        """Re-read the sanctions lists and the dismissals after an agency officer changed
+        them (the index is rebuilt only when a list changed)."""
+        with self.engine.connect() as connection:
+            self.context.screening = read_screener(connection)
+
+    def refresh_control_list(self) -> None:
+        """Re-read the control list in force after the export-control agency loaded one."""
+        with self.engine.connect() as connection:
+            self.context.control_list = read_control_list(connection)
+
     def tariff_for(self, jurisdiction: str | None) -> Tariff:
         """The administration's tariff, or another jurisdiction's (read once, then kept)."""
         if jurisdiction is None or jurisdiction == self.settings.country:
@@ -90,6 +106,11 @@ class Runtime:
         if jurisdiction not in self._other_tariffs:
             self._other_tariffs[jurisdiction] = read_tariff(self.engine, jurisdiction)
         return self._other_tariffs[jurisdiction]
+
+
+def stored_declaration(document: Mapping[str, Any]) -> Declaration:
+    """A stored declaration document read back into the domain (it was valid when stored)."""
+    return parse_declaration(dict(document)).declaration
 
 
 def prepare_database(engine: Engine, *, load_if_empty: bool = True) -> None:
@@ -110,11 +131,15 @@ def build_runtime(
         country=settings.country,
         national_currency=settings.national_currency,
         import_basis=ValuationBasis(settings.valuation_basis),
+        referral_deadline=timedelta(hours=settings.referral_deadline_hours),
+        read_declaration=stored_declaration,
     )
     if clock is not None:
         context.clock = clock
     runtime = Runtime(settings=settings, engine=engine, context=context, users=UserStore(engine))
     runtime.refresh_tariff()
+    runtime.refresh_control_list()
+    runtime.refresh_screening()
     context.risk = RiskStage()
     runtime.refresh_risk_history()
     runtime.refresh_selectivity()

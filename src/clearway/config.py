@@ -34,6 +34,19 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2 * 1024 * 1024
     # Demo mode: generated secret, demo users, seeded data.
     demo: bool = False
+    # Hours the export-control agency has to answer a referral before it expires and the
+    # declaration goes to the customs officers (Reg. (EU) 2021/821 Art. 23 allows up to 30
+    # working days of suspension).
+    referral_deadline_hours: int = Field(default=72, ge=1, le=24 * 60)
+    # Seconds between the API server's passes over the event outbox to publish to subscribers;
+    # 0 runs no relay in the server (`clearway serve` and `clearway demo` default to 1).
+    relay_interval_seconds: float = Field(default=0, ge=0, le=3600)
+    # NATS server that subscriptions of kind nats publish to.
+    nats_url: str = "nats://127.0.0.1:4222"
+    # JetStream stream that holds what is published to NATS.
+    nats_stream: str = Field(default="CLEARWAY", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    # Seconds a webhook receiver has to answer before the attempt counts as failed.
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=300)
 
     def signing_key(self) -> str:
         if self.secret_key and len(self.secret_key) >= 32:

@@ -45,7 +45,8 @@ def test_trader_sees_only_declarations_naming_their_company(api: Any, lodge: Any
     assert visible("stranger") == set()
     assert visible("officer") == {imported["id"], exported["id"]}
     assert visible("auditor") == {imported["id"], exported["id"]}
-    assert visible("agency") == set()  # agencies see only what is referred to them
+    # Agencies see only what is referred to them: the export cites a licence never issued.
+    assert visible("agency") == {exported["id"]}
 
     for path in ("", "/history"):
         hidden = api.get(f"/api/v1/declarations/{exported['id']}{path}", headers=api.as_("broker"))

@@ -88,7 +88,17 @@ def test_demo_serves_seeded_declarations_to_its_printed_users(tmp_path: Path) ->
         assert len(rules) == 5
         held = sum(item["status"] == "held" for item in officer["items"])
         queue = httpx.get(f"{base}/api/v1/work-queue", headers=token("officer")).json()
-        assert sum(item["lane"] in ("yellow", "red") for item in queue) >= held
+        referred = httpx.get(f"{base}/api/v1/referrals", headers=token("agency")).json()
+        # Held goods wait for an officer or, when referred, for the export-control agency.
+        assert sum(item["lane"] in ("yellow", "red") for item in queue) + len(referred) >= held
+        # The demo agency has issued the licence the export example cites.
+        exported = httpx.post(
+            f"{base}/api/v1/declarations",
+            content=example_bytes("export"),
+            headers={**token("exporter"), "Content-Type": "application/json"},
+        )
+        assert exported.status_code == 201, exported.text
+        assert exported.json()["referral"] is None
         assert httpx.get(f"{base}/docs").status_code == 200
     finally:
         demo.terminate()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, exists, false, or_, select, text, update
+from sqlalchemy import Connection, Row, and_, exists, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.bulk import insert_rows
+from clearway.adapters.export_control_tables import referrals
+from clearway.adapters.referral_store import SqlAlchemyReferralStore
 from clearway.adapters.risk_store import risk_document
 from clearway.adapters.tables import (
     declaration_items,
@@ -234,6 +236,8 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
             return None
         record = found[0]
         record.risk = risk_document(self._connection, record.id, record.version)
+        referred = SqlAlchemyReferralStore(self._connection).for_declaration(record.id)
+        record.referral = referred[0] if referred else None
         return record
 
     def find_by_lrn(
@@ -276,8 +280,7 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
                 )
             )
         elif scope is Scope.REFERRED:
-            # Referrals to agencies arrive with the controls stage; until then none exist.
-            query = query.where(false())
+            query = query.where(declarations.c.id.in_(select(referrals.c.declaration_id)))
         for column, value in (
             (declarations.c.status, filters.status),
             (declarations.c.type, filters.type),

@@ -121,7 +121,6 @@ events = Table(
     Column("actor", String(64), nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("data", Document, nullable=False),
-    Column("published_at", UtcDateTime),
     Column("licence_id", String(64)),
     Index("ix_events_declaration", "declaration_id", "sequence"),
     Index("ix_events_licence", "licence_id", "sequence"),
@@ -182,5 +181,9 @@ exchange_rates = Table(
 
 # The tariff and risk tables share this metadata; importing them here keeps one schema for
 # migrations.
+from clearway.adapters import control_list_tables as _control_list_tables  # noqa: E402, F401
+from clearway.adapters import export_control_tables as _export_control_tables  # noqa: E402, F401
+from clearway.adapters import publishing_tables as _publishing_tables  # noqa: E402, F401
 from clearway.adapters import risk_tables as _risk_tables  # noqa: E402, F401
+from clearway.adapters import screening_tables as _screening_tables  # noqa: E402, F401
 from clearway.adapters import tariff_tables as _tariff_tables  # noqa: E402, F401

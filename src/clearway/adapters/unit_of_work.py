@@ -9,7 +9,9 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from clearway.adapters.licence_store import SqlAlchemyLicenceStore
 from clearway.adapters.quota_store import draw_quota
+from clearway.adapters.referral_store import SqlAlchemyReferralStore
 from clearway.adapters.repository import SqlAlchemyDeclarationRepository, SqlAlchemyEventStore
 from clearway.adapters.risk_store import SqlAlchemyRiskStore
 from clearway.services.ports import AbstractQuotaStore, AbstractUnitOfWork
@@ -54,6 +56,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.events = SqlAlchemyEventStore(self._connection)
         self.quotas = SqlAlchemyQuotaStore(self._connection)
         self.risk = SqlAlchemyRiskStore(self._connection)
+        self.licences = SqlAlchemyLicenceStore(self._connection)
+        self.referrals = SqlAlchemyReferralStore(self._connection)
         return self
 
     def __exit__(

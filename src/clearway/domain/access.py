@@ -80,13 +80,13 @@ def visibility(principal: Principal) -> Scope:
     return Scope.ALL
 
 
-def may_see(principal: Principal, party_ids: frozenset[str]) -> bool:
+def may_see(principal: Principal, party_ids: frozenset[str], *, referred: bool = False) -> bool:
     scope = visibility(principal)
     if scope is Scope.ALL:
         return True
     if scope is Scope.OWN_COMPANY:
         return principal.company_id is not None and principal.company_id in party_ids
-    return False
+    return referred
 
 
 def lodging_refusal(principal: Principal, declarant_id: str | None) -> str | None:

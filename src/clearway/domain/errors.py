@@ -11,7 +11,8 @@ ClearwayError
 ├── UnsupportedMediaType 415
 ├── BadRequest           400  malformed JSON or query
 └── ValidationFailed     422  the declaration breaks schema, code-list or business rules
-    └── RuleRejected          a selectivity rule, list, band or lane target that cannot be stored
+    ├── RuleRejected          a selectivity rule, list, band or lane target that cannot be stored
+    └── ControlListRejected   a control list whose entries, correlation or measures do not hold
 """
 
 from __future__ import annotations
@@ -104,3 +105,9 @@ class RuleRejected(ValidationFailed):
         if self.position is None:
             return {}
         return {"position": self.position, "column": self.position + 1}
+
+
+class ControlListRejected(ValidationFailed):
+    """A control list that cannot be loaded; each violation points into its document."""
+
+    slug, title = "control-list-rejected", "Control list is not valid"

@@ -2,7 +2,9 @@
 
 lodged → accepted (MRN given) or rejected → assessed → risk_scored → laned
 → released / held / cancelled. Amending creates a new version without changing state;
-released, rejected and cancelled declarations are final.
+rejected and cancelled declarations are final, and so is a released import. A released export
+may still be invalidated while the goods have not left (UCC Art. 174(1) and Delegated
+Regulation (EU) 2015/2446 Art. 248), which gives its licence draws back.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RISK_SCORED: frozenset({Status.LANED, Status.HELD, Status.RELEASED, Status.CANCELLED}),
     Status.LANED: frozenset({Status.HELD, Status.RELEASED, Status.CANCELLED}),
     Status.HELD: frozenset({Status.RELEASED, Status.REJECTED, Status.CANCELLED}),
-    Status.RELEASED: frozenset(),
+    Status.RELEASED: frozenset({Status.CANCELLED}),
     Status.REJECTED: frozenset(),
     Status.CANCELLED: frozenset(),
 }

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from clearway.domain.export_control.referral import Referral
 from clearway.domain.lifecycle import Status
 
 
@@ -31,6 +32,8 @@ class DeclarationRecord:
     risk: dict[str, Any] | None = None
     """The risk stage's decision on the current version: score, lane, reasons."""
     party_ids: frozenset[str] = field(default_factory=frozenset)
+    referral: Referral | None = None
+    """The declaration's latest referral to an agency, if it has one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from clearway.domain.access import Action, Principal
-from clearway.domain.declaration import Declaration
+from clearway.domain.declaration import Declaration, DeclarationType
 from clearway.domain.errors import (
     Forbidden,
     PreconditionFailed,
     TransitionNotAllowed,
     ValidationFailed,
 )
-from clearway.domain.events import DECLARATION_AMENDED, DECLARATION_CANCELLED, Event
+from clearway.domain.events import (
+    DECLARATION_AMENDED,
+    DECLARATION_CANCELLED,
+    LICENCE_CREDITED,
+    Event,
+)
+from clearway.domain.export_control.referral import ReferralState
 from clearway.domain.lifecycle import InvalidTransition, Status, can_amend, transition
 from clearway.domain.money import round_money
 from clearway.domain.record import DeclarationRecord
@@ -28,7 +34,7 @@ from clearway.services.lodging import (
     payload_hash,
     valuation_document,
 )
-from clearway.services.ports import AbstractUnitOfWork
+from clearway.services.ports import AbstractUnitOfWork, StoredDraw
 from clearway.services.queries import get_visible
 
 
@@ -133,6 +139,11 @@ def cancel_declaration(
         record = load_for_change(
             uow, command.actor, command.reference, Action.CANCEL, command.expected_version
         )
+        if record.status is Status.RELEASED and record.type != DeclarationType.EXPORT.value:
+            raise TransitionNotAllowed(
+                "a released import cannot be cancelled; only an export whose goods have not "
+                "left can be invalidated after release"
+            )
         end_declaration(
             uow,
             record,
@@ -163,6 +174,38 @@ def end_declaration(
     record.updated_at = now
     uow.declarations.update_status(record)
     uow.risk.close_work_item(record.id, now)
-    uow.events.add_many(
-        [Event(event_type, record.id, record.version, record.status.value, actor, data, now)]
-    )
+    events = [Event(event_type, record.id, record.version, record.status.value, actor, data, now)]
+    for referral in uow.referrals.for_declaration(record.id):
+        if referral.is_open:
+            referral.move(ReferralState.WITHDRAWN)
+            referral.decided_at, referral.decided_by = now, actor
+            uow.referrals.update(referral)
+    if final is Status.CANCELLED:
+        events.extend(credit_events(uow.licences.credit(record.id, now), record, actor, now))
+    uow.events.add_many(events)
+
+
+def credit_events(
+    credited: list[StoredDraw], record: DeclarationRecord, actor: str, now: datetime
+) -> list[Event]:
+    """One event per draw given back to its licence."""
+    return [
+        Event(
+            LICENCE_CREDITED,
+            record.id,
+            record.version,
+            record.status.value,
+            actor,
+            {
+                "line": stored.draw.line,
+                "item": stored.draw.sequence,
+                "quantity": str(stored.draw.quantity),
+                "unit": stored.draw.unit,
+                "value": str(stored.draw.value),
+                "currency": stored.draw.currency,
+            },
+            now,
+            licence_id=stored.draw.licence_number,
+        )
+        for stored in credited
+    ]

@@ -12,6 +12,8 @@ from typing import Any, Self
 
 from clearway.domain.access import Principal
 from clearway.domain.events import Event
+from clearway.domain.export_control.licence import Licence, LicenceDraw
+from clearway.domain.export_control.referral import Referral
 from clearway.domain.record import DeclarationRecord, StoredEvent
 from clearway.domain.risk.observation import Observation
 
@@ -192,6 +194,73 @@ class AbstractRiskStore(abc.ABC):
         """What the model saw of the declaration's current version, to learn a finding."""
 
 
+@dataclass(frozen=True, slots=True)
+class StoredDraw:
+    """A draw on a licence as stored: which declaration took how much, and when."""
+
+    id: str
+    draw: LicenceDraw
+    declaration_id: str
+    declaration_version: int
+    drawn_at: datetime
+    credited_at: datetime | None = None
+
+
+class AbstractLicenceStore(abc.ABC):
+    @abc.abstractmethod
+    def add(self, licence: Licence, actor: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def replace(self, licence: Licence, actor: str, at: datetime) -> None:
+        """Store a new version of the licence's terms; the amounts used stay as they are."""
+
+    @abc.abstractmethod
+    def get_many(self, numbers: Sequence[str], *, lock: bool) -> dict[str, Licence]:
+        """Licences by number; with ``lock``, held for update until commit (in number order,
+        so that two transactions never wait on each other)."""
+
+    @abc.abstractmethod
+    def find(self, holder_id: str | None, state: str | None) -> list[Licence]: ...
+
+    @abc.abstractmethod
+    def add_draws(
+        self, draws: Sequence[LicenceDraw], declaration_id: str, version: int, at: datetime
+    ) -> None:
+        """Record the draws and add them to the lines' used amounts (lines locked by caller)."""
+
+    @abc.abstractmethod
+    def draws(
+        self, *, licence_number: str | None = None, declaration_id: str | None = None
+    ) -> list[StoredDraw]: ...
+
+    @abc.abstractmethod
+    def credit(self, declaration_id: str, at: datetime) -> list[StoredDraw]:
+        """Give a cancelled declaration's draws back to their licences; the draws credited."""
+
+
+class AbstractReferralStore(abc.ABC):
+    @abc.abstractmethod
+    def add(self, referral: Referral) -> None: ...
+
+    @abc.abstractmethod
+    def update(self, referral: Referral) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, referral_id: str, *, lock: bool) -> Referral | None: ...
+
+    @abc.abstractmethod
+    def for_declaration(self, declaration_id: str) -> list[Referral]:
+        """The declaration's referrals, newest first."""
+
+    @abc.abstractmethod
+    def queue(self, agency: str, states: Sequence[str], limit: int) -> list[Referral]:
+        """Referrals in these states, nearest deadline first."""
+
+    @abc.abstractmethod
+    def overdue(self, now: datetime) -> list[Referral]:
+        """Open referrals whose deadline has passed, locked for update."""
+
+
 class AbstractUnitOfWork(abc.ABC):
     """One transaction: everything written through it commits together or not at all."""
 
@@ -199,6 +268,8 @@ class AbstractUnitOfWork(abc.ABC):
     events: AbstractEventStore
     quotas: AbstractQuotaStore
     risk: AbstractRiskStore
+    licences: AbstractLicenceStore
+    referrals: AbstractReferralStore
 
     def __enter__(self) -> Self:
         return self

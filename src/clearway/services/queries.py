@@ -18,7 +18,9 @@ def get_visible(uow: AbstractUnitOfWork, principal: Principal, reference: str) -
         if MRN_PATTERN.match(reference)
         else uow.declarations.get(reference)
     )
-    if record is None or not may_see(principal, record.party_ids):
+    if record is None or not may_see(
+        principal, record.party_ids, referred=record.referral is not None
+    ):
         raise NotFound(f"no declaration {reference}")
     return record
 

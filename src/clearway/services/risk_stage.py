@@ -202,9 +202,18 @@ def _explanation(lane_explanation: str, hits: Sequence[RuleHit]) -> str:
 
 
 def lane_events(
-    record: DeclarationRecord, decision: RiskDecision, actor: str, now: datetime
+    record: DeclarationRecord,
+    decision: RiskDecision,
+    actor: str,
+    now: datetime,
+    *,
+    referred: bool = False,
 ) -> list[Event]:
-    """Move the record through risk_scored and laned to released or held; the events of it."""
+    """Move the record through risk_scored and laned to released or held; the events of it.
+
+    A declaration referred to an agency is held whatever its lane; the lane applies once the
+    agency approves.
+    """
     events = []
     record.status = transition(record.status, Status.RISK_SCORED)
     events.append(
@@ -239,10 +248,12 @@ def lane_events(
             now,
         )
     )
-    held = decision.lane in HELD_LANES
+    held = referred or decision.lane in HELD_LANES
     record.status = transition(record.status, Status.HELD if held else Status.RELEASED)
     record.updated_at = now
     data: dict[str, Any] = {"lane": decision.lane.value}
+    if referred:
+        data["referred"] = True
     if not held:
         data["post_clearance_audit"] = decision.lane is Lane.BLUE
     events.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,15 +15,21 @@ from clearway.entrypoints.api import problems
 from clearway.entrypoints.api.limits import BodySizeLimit
 from clearway.entrypoints.api.routers import (
     auth,
+    control_list,
     declarations,
     health,
+    licences,
     reference,
+    referrals,
     risk_models,
     risk_rules,
     risk_settings,
+    screening,
+    subscriptions,
     tariff,
     work_queue,
 )
+from clearway.entrypoints.relay_worker import start_background_relay
 
 DESCRIPTION = """Lodge import and export declarations and follow them through clearance.
 
@@ -41,7 +48,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not hasattr(app.state, "runtime"):
             app.state.runtime = build_runtime(settings)
-        yield
+        # The event relay, when settings ask for it, on a thread of its own.
+        relay = start_background_relay(app.state.runtime)
+        app.state.relay = relay
+        try:
+            yield
+        finally:
+            if relay is not None:
+                await asyncio.to_thread(relay.stop)
         app.state.runtime.engine.dispose()
 
     app = FastAPI(
@@ -63,6 +77,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         reference.router,
         health.router,
         risk_models.router,
+        subscriptions.router,
+        licences.router,
+        referrals.router,
+        control_list.router,
+        screening.router,
     ):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, Field
 
+from clearway.domain.access import Principal, Role
 from clearway.domain.errors import BadRequest
 from clearway.domain.money import round_money
 from clearway.domain.record import DeclarationRecord, StoredEvent
@@ -51,6 +52,11 @@ class DeclarationPublic(DeclarationSummary):
         description="The risk stage's decision: model score with its top reasons, the lane, "
         "how it was chosen (criteria, random, top-up) and the selectivity rules met",
     )
+    referral: dict[str, Any] | None = Field(
+        default=None,
+        description="The latest referral to the export-control agency: its state and deadline, "
+        "and for customs and the agency its reason and findings",
+    )
     declaration: dict[str, Any] = Field(description="The current version as lodged")
 
 
@@ -88,13 +94,22 @@ def summary(record: DeclarationRecord, currency: str) -> DeclarationSummary:
     return DeclarationSummary(**_summary_fields(record, currency))
 
 
-def public(record: DeclarationRecord, currency: str) -> DeclarationPublic:
+def public(record: DeclarationRecord, currency: str, viewer: Principal) -> DeclarationPublic:
+    """The declaration as ``viewer`` may see it: a trader is told that the agency has the goods
+    and what it asks, not why they were referred."""
+    referral = record.referral
+    shown = None
+    if referral is not None:
+        shown = (
+            referral.trader_document() if viewer.role is Role.TRADER else referral.document()
+        )
     return DeclarationPublic(
         **_summary_fields(record, currency),
         accepted_at=record.accepted_at,
         valuation=record.valuation,
         assessment=record.assessment,
         risk=record.risk,
+        referral=shown,
         declaration=record.payload,
     )
 

@@ -8,19 +8,25 @@ import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from clearway.adapters.control_list_store import load_illustrative_control_list
+from clearway.adapters.sanctions_files import read_shipped_lists
+from clearway.adapters.screening_store import load_list
 from clearway.adapters.selectivity_store import SqlAlchemySelectivityStore
 from clearway.adapters.tariff_store import load_illustrative_tariff, store_records
 from clearway.adapters.uk_tariff_files import read_uk_directory
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal, Role
+from clearway.domain.export_control.licence import Licence, LicenceItem, LicenceType
 from clearway.domain.risk.lane import Lane
 from clearway.domain.risk.selectivity import AEO_LIST, ValueBand
 from clearway.entrypoints.schemas import parse_declaration
+from clearway.services.licensing import IssueLicence, issue_licence
 from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
 from clearway.services.selectivity_admin import (
     AddRule,
@@ -86,6 +92,36 @@ def seed_selectivity(runtime: Runtime, aeo: Sequence[str]) -> None:
     runtime.refresh_selectivity()
 
 
+def seed_licence(runtime: Runtime) -> None:
+    """The licence the published export example cites, so that the example clears."""
+    licence = Licence(
+        number="GBSIEL/2026/0001234",
+        type=LicenceType.INDIVIDUAL,
+        holder_id="GB555000111000",
+        holder_name="Acme Process Pumps Ltd",
+        destinations=frozenset({"AE"}),
+        valid_from=date(2026, 1, 1),
+        valid_to=date(2027, 12, 31),
+        items=(
+            LicenceItem(
+                1,
+                "Multi-seal pumps for corrosive fluids",
+                "841370",
+                "2B350",
+                Decimal(60),
+                "NAR",
+                Decimal(500000),
+                "GBP",
+            ),
+        ),
+        consignees=("Gulf Petrochemical Services LLC",),
+        end_users=("Gulf Petrochemical Services LLC",),
+        conditions="Demo licence: end-use statement on file; no re-export without consent.",
+    )
+    agency = Principal("demo-agency", Role.AGENCY)
+    issue_licence(IssueLicence(licence, agency), runtime.uow(), runtime.context)
+
+
 def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
@@ -98,6 +134,13 @@ def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[Demo
         for records in read_uk_directory(uk_records):
             store_records(runtime.engine, records)
     runtime.refresh_tariff()
+    # The shipped OFAC SDN, BIS Denied Persons and UN lists, so that parties are screened.
+    with runtime.engine.begin() as connection:
+        for sanctions_list in read_shipped_lists():
+            load_list(connection, sanctions_list, actor=DEMO_ANALYST, at=runtime.context.now())
+    runtime.refresh_screening()
+    load_illustrative_control_list(runtime.engine)
+    runtime.refresh_control_list()
     payloads = list(simulate(count, seed, reference=runtime.context.reference))
     declarants = Counter(payload["declarant"]["id"] for payload in payloads)
     # The five busiest declarants are authorised economic operators in the demo.
@@ -121,5 +164,6 @@ def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[Demo
     for payload in payloads:
         parsed = parse_declaration(payload)
         commands.append(LodgeDeclaration(parsed.declaration, parsed.document, actor))
+    seed_licence(runtime)
     outcomes = lodge_declarations(commands, runtime.uow(), runtime.context)
     return credentials, sum(isinstance(outcome, Lodged) for outcome in outcomes)

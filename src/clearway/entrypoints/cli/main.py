@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import resource
 import secrets
 import sys
@@ -26,7 +27,10 @@ from clearway.domain.access import Principal, Role
 from clearway.domain.errors import ClearwayError
 from clearway.domain.rules.catalogue import rules_markdown
 from clearway.entrypoints.cli.bulk import lodge_files, process_file
+from clearway.entrypoints.cli.control_list import control_list_app
+from clearway.entrypoints.cli.relay import relay, subscriptions_app
 from clearway.entrypoints.cli.risk import risk_app
+from clearway.entrypoints.cli.screening import screen, screening_app
 from clearway.entrypoints.cli.tariff import duty_app, tariff_app
 from clearway.services.lodging import Lodged
 
@@ -44,6 +48,11 @@ app.add_typer(reference_app, name="reference")
 app.add_typer(tariff_app, name="tariff")
 app.add_typer(duty_app, name="duty")
 app.add_typer(risk_app, name="risk")
+app.add_typer(screening_app, name="screening")
+app.command()(screen)
+app.add_typer(control_list_app, name="control-list")
+app.add_typer(subscriptions_app, name="subscriptions")
+app.command()(relay)
 
 console = Console(stderr=True)
 
@@ -72,6 +81,10 @@ def serve(
         settings.signing_key()
     except InsecureSettings as error:
         fail(str(error))
+    if "relay_interval_seconds" not in settings.model_fields_set:
+        # The server publishes events itself unless told otherwise (0 turns it off).
+        os.environ["CLEARWAY_RELAY_INTERVAL_SECONDS"] = "1"
+        get_settings.cache_clear()
     uvicorn.run(
         "clearway.entrypoints.api.app:create_app",
         factory=True,
@@ -100,7 +113,10 @@ def demo(
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     settings = Settings(
-        database_url=f"sqlite:///{database}", demo=True, secret_key=secrets.token_urlsafe(48)
+        database_url=f"sqlite:///{database}",
+        demo=True,
+        secret_key=secrets.token_urlsafe(48),
+        relay_interval_seconds=1,
     )
     runtime = build_runtime(settings)
     credentials, lodged = seed_demo(runtime, count)

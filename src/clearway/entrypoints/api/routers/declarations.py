@@ -87,7 +87,7 @@ def lodge(
     else:
         response.status_code = status.HTTP_200_OK
     set_etag(response, record.version)
-    return public(record, runtime.settings.national_currency)
+    return public(record, runtime.settings.national_currency, principal)
 
 
 @router.get("", response_model=DeclarationPage, responses=PROBLEMS)
@@ -156,7 +156,7 @@ def get(
     with runtime.uow() as uow:
         record = get_visible(uow, principal, reference)
     set_etag(response, record.version)
-    return public(record, runtime.settings.national_currency)
+    return public(record, runtime.settings.national_currency, principal)
 
 
 @router.post("/{reference}/amendments", response_model=DeclarationPublic, responses=PROBLEMS)
@@ -175,7 +175,7 @@ def amend(
     )
     record = amend_declaration(command, runtime.uow(), runtime.context)
     set_etag(response, record.version)
-    return public(record, runtime.settings.national_currency)
+    return public(record, runtime.settings.national_currency, principal)
 
 
 @router.post("/{reference}/cancellation", response_model=DeclarationPublic, responses=PROBLEMS)
@@ -191,7 +191,7 @@ def cancel(
     command = CancelDeclaration(reference, body.reason, principal, version_from_if_match(if_match))
     record = cancel_declaration(command, runtime.uow(), runtime.context)
     set_etag(response, record.version)
-    return public(record, runtime.settings.national_currency)
+    return public(record, runtime.settings.national_currency, principal)
 
 
 @router.post("/{reference}/release", response_model=DeclarationPublic, responses=PROBLEMS)
@@ -207,7 +207,7 @@ def release(
     command = ReleaseDeclaration(reference, principal, version_from_if_match(if_match))
     record = release_declaration(command, runtime.uow(), runtime.context)
     set_etag(response, record.version)
-    return public(record, runtime.settings.national_currency)
+    return public(record, runtime.settings.national_currency, principal)
 
 
 @router.get("/{reference}/history", response_model=list[HistoryEntry], responses=PROBLEMS)

@@ -167,4 +167,4 @@ def reject(
     command = RejectDeclaration(reference, body.reason, principal, version_from_if_match(if_match))
     record = reject_declaration(command, runtime.uow(), runtime.context)
     set_etag(response, record.version)
-    return public(record, runtime.settings.national_currency)
+    return public(record, runtime.settings.national_currency, principal)

@@ -1,0 +1,276 @@
+"""The development set the name matcher is tuned on, built from the lists themselves, never
+from the benchmark (``name-bench/cases.csv``).
+
+- **Same entity** (is_match true): an entity's primary name against each of its own aliases
+  that is a variant of it (OFAC ``alt.csv`` a.k.a./f.k.a., UN aliases of good quality and the
+  name in its original script: Arabic, Cyrillic …; see ``is_variant``), and a sample of primary
+  names rewritten as a trader might: words in another order and one typing error in one word.
+- **Different entities** (is_match false): a name against the name of another entity of the
+  same list that shares a word with it (half of them the most alike such name by RapidFuzz's
+  token-sort ratio, an independent yardstick, half a random one); names that are equal once
+  normalised are left out, as no name matcher can tell them apart; and the names of clean
+  traders from the simulation catalogue (``clearway simulate``), each against the listed name
+  RapidFuzz's WRatio finds nearest (an independent yardstick): most names screened at the
+  border are such traders, and a matcher that flags them is useless in clearance.
+
+Entities are split in two halves by a hash of their id: A to tune on, B to check the tuned
+settings on. Prints precision, recall and F1 at the configured threshold and the best-F1
+threshold on each half; ``--tune`` searches the settings (coordinate ascent on A's best F1).
+
+    .venv/bin/python bench/screening_dev.py [--tune] [--write FILE.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import random
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from clearway.adapters.reference_files import shipped_reference
+from clearway.adapters.sanctions_files import read_shipped_lists
+from clearway.domain.screening.entity import ListedEntity, ListSource, NameStrength
+from clearway.domain.screening.evaluation import ScoredPair, best_threshold, counts_at
+from clearway.domain.screening.normalise import PARTICLES, normalise, skeleton
+from clearway.services.screening.matcher import (
+    DEFAULT_SETTINGS,
+    MatchSettings,
+    NameMatcher,
+    transliterate,
+)
+from clearway.services.screening.screener import DEFAULT_THRESHOLD
+from clearway.services.simulation import simulate
+
+SEED = 20261123
+SYNTHETIC = 600
+ALIAS_PAIRS = 2400
+TRADERS = 800
+PARTY_ROLES = ("declarant", "importer", "exporter", "consignee", "end_user")
+
+
+@dataclass(frozen=True, slots=True)
+class DevPair:
+    name1: str
+    name2: str
+    is_match: bool
+    kind: str
+    entity_id: str
+
+
+def _sounds(text: str) -> set[str]:
+    words = normalise(text, transliterate).words
+    return {skeleton(word) for word in words if word not in PARTICLES and len(skeleton(word)) > 1}
+
+
+def is_variant(primary: str, alias: str) -> bool:
+    """Whether an alias is a spelling of the primary name rather than another name: the two
+    share a word that sounds the same (``KANSO, Jihad`` / ``QANSU, Jihad Muhammad``,
+    ``صدام حسين`` / ``SADDAM HUSSEIN``). Aliases that are other names altogether (former
+    names, translations, acronyms: ``KALASHNIKOV CONCERN`` / ``JSC NPO IZHMASH``) are no test
+    of a name matcher, and as unreachable positives they would drag the best-F1 threshold
+    down."""
+    return bool(_sounds(primary) & _sounds(alias))
+
+
+def _half(entity_id: str) -> str:
+    return "A" if hashlib.sha256(entity_id.encode()).digest()[0] % 2 == 0 else "B"
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    position = rng.randrange(1, len(word) - 1)
+    letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    edit = rng.choice(("substitute", "delete", "insert", "swap"))
+    if edit == "substitute":
+        return word[:position] + letter + word[position + 1 :]
+    if edit == "delete":
+        return word[:position] + word[position + 1 :]
+    if edit == "insert":
+        return word[:position] + letter + word[position:]
+    return word[: position - 1] + word[position] + word[position - 1] + word[position + 1 :]
+
+
+def _rewritten(rng: random.Random, name: str) -> str | None:
+    words = name.replace(",", " ").split()
+    long_words = [index for index, word in enumerate(words) if len(word) >= 5]
+    if len(words) < 2 or not long_words:
+        return None
+    index = rng.choice(long_words)
+    words[index] = _typo(rng, words[index])
+    rng.shuffle(words)
+    return " ".join(words)
+
+
+def build(entities: list[ListedEntity]) -> list[DevPair]:
+    rng = random.Random(SEED)
+    listed = [e for e in entities if e.source in (ListSource.OFAC_SDN, ListSource.UN)]
+    positives = [
+        DevPair(
+            entity.primary_name, name.text, True, f"alias:{entity.source.value}", entity.entity_id
+        )
+        for entity in listed
+        for name in entity.names
+        if name.strength is NameStrength.ALIAS and is_variant(entity.primary_name, name.text)
+    ]
+    positives = rng.sample(positives, min(ALIAS_PAIRS, len(positives)))
+    synthetic = []
+    for entity in rng.sample(listed, len(listed)):
+        rewritten = _rewritten(rng, entity.primary_name)
+        if rewritten:
+            synthetic.append(
+                DevPair(rewritten, entity.primary_name, True, "rewritten", entity.entity_id)
+            )
+        if len(synthetic) == SYNTHETIC:
+            break
+    # Different entities sharing a word, within one list.
+    by_word: dict[tuple[ListSource, str], set[int]] = defaultdict(set)
+    names: list[tuple[ListedEntity, str, frozenset[str]]] = []
+    for entity in listed:
+        for name in entity.names:
+            if name.strength is NameStrength.WEAK:
+                continue
+            words = frozenset(normalise(name.text).words)
+            names.append((entity, name.text, words))
+            for word in words:
+                if len(word) >= 3 and word not in PARTICLES:
+                    by_word[entity.source, word].add(len(names) - 1)
+    negatives = []
+    wanted = len(positives) + len(synthetic)
+    order = rng.sample(range(len(names)), len(names))
+    for index in order:
+        entity, text, words = names[index]
+        others = {
+            other
+            for word in words
+            if (entity.source, word) in by_word
+            for other in by_word[entity.source, word]
+            if names[other][0].entity_id != entity.entity_id and names[other][2] != words
+        }
+        if not others:
+            continue
+        if rng.random() < 0.5:
+            chosen = max(sorted(others), key=lambda o: fuzz.token_sort_ratio(text, names[o][1]))
+            kind = "hard"
+        else:
+            chosen = rng.choice(sorted(others))
+            kind = "shared-word"
+        negatives.append(
+            DevPair(
+                text, names[chosen][1], False, f"{kind}:{entity.source.value}", entity.entity_id
+            )
+        )
+        if len(negatives) == wanted:
+            break
+    return [*positives, *synthetic, *negatives, *trader_pairs(rng, entities)]
+
+
+def trader_pairs(rng: random.Random, entities: list[ListedEntity]) -> list[DevPair]:
+    """Clean simulated traders, each against its nearest listed name by WRatio."""
+    traders: dict[str, str] = {}
+    for payload in simulate(3000, SEED % 1000, reference=shipped_reference()):
+        for role in PARTY_ROLES:
+            party = payload.get(role)
+            if party:
+                traders.setdefault(" ".join(sorted(normalise(party["name"]).words)), party["name"])
+    chosen = rng.sample(sorted(traders.values()), min(TRADERS, len(traders)))
+    listed = [(entity.entity_id, name.text) for entity in entities for name in entity.names]
+    texts = [" ".join(normalise(text).words) for _, text in listed]
+    pairs = []
+    for trader in chosen:
+        found = process.extractOne(" ".join(normalise(trader).words), texts, scorer=fuzz.WRatio)
+        if found is not None:
+            _, text = listed[found[2]]
+            pairs.append(DevPair(trader, text, False, "clean-trader", f"trader:{trader}"))
+    return pairs
+
+
+def scored(matcher: NameMatcher, pairs: list[DevPair]) -> list[ScoredPair]:
+    return [ScoredPair(matcher.score(p.name1, p.name2), p.is_match) for p in pairs]
+
+
+GRID: dict[str, tuple[float, ...]] = {
+    "shorter_share": (0.5, 0.6, 0.7, 0.8, 0.9),
+    "single_word_share": (0.3, 0.4, 0.5, 0.6, 0.7),
+    "jaro_winkler_share": (0.0, 0.25, 0.5, 0.75, 1.0),
+    "sound_alike": (0.75, 0.8, 0.85, 0.9),
+    "min_pair": (0.4, 0.5, 0.6, 0.7),
+    "length_power": (0.0, 0.5, 1.0),
+    "particle_weight": (0.15, 0.3, 0.6, 1.0),
+    "initial": (0.4, 0.6, 0.8),
+    "joined_discount": (0.85, 0.9, 0.95, 1.0),
+    "pair_power": (1.0, 1.5, 2.0, 3.0),
+    "short_word_factor": (0.7, 0.8, 0.9, 1.0),
+    "sounds_discount": (0.0, 0.75, 0.8, 0.85, 0.9),
+}
+
+
+def tune(pairs: list[DevPair]) -> MatchSettings:
+    settings = DEFAULT_SETTINGS
+    best = best_threshold(scored(NameMatcher(settings), pairs)).f1
+    for _ in range(3):
+        improved = False
+        for field, values in GRID.items():
+            for value in values:
+                trial = replace(settings, **{field: value})
+                f1 = best_threshold(scored(NameMatcher(trial), pairs)).f1
+                if f1 > best + 1e-4:
+                    best, settings, improved = f1, trial, True
+            print(f"  {field} = {getattr(settings, field)}  best F1 on A {best:.4f}")
+        if not improved:
+            break
+    return settings
+
+
+def report(label: str, matcher: NameMatcher, pairs: list[DevPair], threshold: float) -> None:
+    results = scored(matcher, pairs)
+    at = counts_at(results, threshold)
+    best = best_threshold(results)
+    positives = sum(p.is_match for p in pairs)
+    print(
+        f"{label}: {len(pairs)} pairs ({positives} same entity)  at {threshold:.2f}: "
+        f"P {at.precision:.3f} R {at.recall:.3f} F1 {at.f1:.3f}  |  best F1 {best.f1:.3f} "
+        f"at {best.threshold:.3f} (P {best.precision:.3f} R {best.recall:.3f})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--write", type=Path)
+    arguments = parser.parse_args()
+    entities = [entity for lst in read_shipped_lists() for entity in lst.entities]
+    pairs = build(entities)
+    if arguments.write:
+        with arguments.write.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["name1", "name2", "is_match", "kind", "half"])
+            for p in pairs:
+                writer.writerow(
+                    [p.name1, p.name2, str(p.is_match).lower(), p.kind, _half(p.entity_id)]
+                )
+    half_a = [p for p in pairs if _half(p.entity_id) == "A"]
+    half_b = [p for p in pairs if _half(p.entity_id) == "B"]
+    settings = DEFAULT_SETTINGS
+    threshold = DEFAULT_THRESHOLD
+    if arguments.tune:
+        settings = tune(half_a)
+        threshold = best_threshold(scored(NameMatcher(settings), half_a)).threshold
+        print(f"tuned: {settings}  best-F1 threshold on A {threshold:.3f}")
+    matcher = NameMatcher(settings)
+    report("dev A", matcher, half_a, threshold)
+    report("dev B", matcher, half_b, threshold)
+    report("dev all", matcher, pairs, threshold)
+    for kind in sorted({p.kind for p in pairs}):
+        subset = [p for p in pairs if p.kind == kind]
+        at = counts_at(scored(matcher, subset), threshold)
+        share = at.recall if subset[0].is_match else 1 - at.false_positives / len(subset)
+        what = "recall" if subset[0].is_match else "correctly apart"
+        print(f"  {kind:22} {len(subset):5}  {what} {share:.3f}")
+
+
+if __name__ == "__main__":
+    main()

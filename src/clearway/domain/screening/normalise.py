@@ -1,0 +1,343 @@
+"""Names brought to one comparable form before screening: folded to Latin letters, case and
+punctuation removed, legal-form and courtesy words set aside, split into words.
+
+What is removed, and why:
+
+- **Case and accents.** ``Müller`` and ``MULLER`` are one name; letters with diacritics lose
+  them (Unicode NFKD), and the few Latin letters that do not decompose are spelt out
+  (``ß`` → ``ss``, ``ø`` → ``o``, ``ł`` → ``l`` …).
+- **Other scripts.** Cyrillic, Arabic, Greek, Chinese … are transliterated by the function the
+  caller passes in (the services pass ``anyascii``; the domain stays stdlib-only). Without one,
+  such letters are kept as they are.
+- **Punctuation.** Dots and apostrophes join (``S.A.`` → ``sa``, ``O'Brien`` → ``obrien``);
+  every other non-alphanumeric character separates words (``AL-NASER`` → ``al naser``).
+- **Legal forms** (``LEGAL_FORMS``, ``LEGAL_FORM_PHRASES``): company-type words such as LLC,
+  Ltd, GmbH, OOO, S.A. de C.V., "joint stock company". Lists and traders add or drop them at
+  will, so they say nothing about which firm is meant. They are kept aside for the
+  explanation. A name made only of such words keeps them.
+- **Courtesy titles and connectives** (``DROPPED_WORDS``): Mr, Mrs, Dr, "the", "of", "and".
+
+Word order is not changed here; the matcher aligns words whatever their order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+Transliterate = Callable[[str], str]
+
+# Latin letters NFKD leaves whole.
+_SPELT_OUT = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "\u0131": "i",  # dotless i
+        "ħ": "h",
+        "Ħ": "H",
+    }
+)
+_JOINERS = re.compile("[.'`\u2019\u2018\u00b4\u02bc\u02bb]")  # dots and apostrophes
+_SEPARATORS = re.compile(r"[\W_]+")
+
+LEGAL_FORMS = frozenset(
+    [
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "limited",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "cos",
+        "plc",
+        "pllc",
+        "ulc",
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "ev",
+        "kgaa",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "sl",
+        "slu",
+        "sau",
+        "sal",
+        "sae",
+        "sac",
+        "saa",
+        "saic",
+        "sab",
+        "sad",
+        "cv",
+        "rl",
+        "ltda",
+        "lda",
+        "eirl",
+        "cia",
+        "bv",
+        "nv",
+        "vof",
+        "oy",
+        "oyj",
+        "ab",
+        "as",
+        "asa",
+        "aps",
+        "hf",
+        "ehf",
+        "ooo",
+        "zao",
+        "oao",
+        "pao",
+        "ao",
+        "tov",
+        "pat",
+        "pp",
+        "chp",
+        "ip",
+        "uab",
+        "jsc",
+        "cjsc",
+        "ojsc",
+        "pjsc",
+        "eood",
+        "ood",
+        "ead",
+        "ad",
+        "sro",
+        "doo",
+        "dd",
+        "dooel",
+        "zrt",
+        "kft",
+        "nyrt",
+        "bt",
+        "spzoo",
+        "fze",
+        "fzco",
+        "fzc",
+        "fzllc",
+        "fzlle",
+        "dmcc",
+        "pte",
+        "pty",
+        "pvt",
+        "bhd",
+        "sdn",
+        "kk",
+        "tbk",
+    ]
+)
+"""Single-word legal forms (after punctuation is removed, so ``S.A.`` is ``sa``): English,
+German, Romance, Dutch, Nordic, Russian/Ukrainian/Baltic (OOO, ZAO, OAO, PAO, TOV, UAB),
+Balkan and Central European (EOOD, d.o.o., s.r.o., Kft.), Gulf free-zone (FZE, FZCO, DMCC)
+and Asian (Pte, Pvt, Sdn Bhd, K.K., Tbk) company types."""
+
+LEGAL_FORM_PHRASES = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "limited liability company",
+        "limited liability partnership",
+        "limited partnership",
+        "joint stock company",
+        "closed joint stock company",
+        "open joint stock company",
+        "public joint stock company",
+        "private joint stock company",
+        "public limited company",
+        "private limited company",
+        "sole proprietorship",
+        "sp z oo",
+        "sa de cv",
+        "sab de cv",
+        "sapi de cv",
+        "s de rl de cv",
+        "s de rl",
+        "s en c",
+        "obshchestvo s ogranichennoy otvetstvennostyu",
+        "aktsionernoe obshchestvo",
+        "zakrytoe aktsionernoe obshchestvo",
+        "otkrytoe aktsionernoe obshchestvo",
+        "publichnoe aktsionernoe obshchestvo",
+    )
+)
+"""Legal forms written as several words, removed before the single words."""
+
+DROPPED_WORDS = frozenset({"the", "of", "and", "und", "et", "mr", "mrs", "ms", "miss", "dr"})
+
+PARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "ul",
+        "as",
+        "ad",
+        "ar",
+        "ash",
+        "az",
+        "bin",
+        "ibn",
+        "bint",
+        "abu",
+        "abd",
+        "ben",
+        "bou",
+        "ould",
+        "de",
+        "del",
+        "della",
+        "der",
+        "den",
+        "di",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "les",
+        "van",
+        "von",
+        "ter",
+        "zu",
+        "y",
+        "e",
+    ]
+)
+"""Name particles (Arabic article and kinship words, Romance and Germanic particles): part of
+a name, but shared by so many that matching them says little."""
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedName:
+    text: str
+    """The name as given."""
+    words: tuple[str, ...]
+    """Comparable words, in the given order."""
+    legal_forms: tuple[str, ...] = ()
+    """Legal-form words set aside (``("llc",)``)."""
+
+
+def fold(text: str, transliterate: Transliterate | None = None) -> str:
+    """``text`` in Latin letters without diacritics (other scripts via ``transliterate``)."""
+    if text.isascii():
+        return text
+    if transliterate is not None:
+        return transliterate(text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPELT_OUT))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def split_words(text: str) -> list[str]:
+    """Lower-case words of already folded text: dots and apostrophes join, the rest splits."""
+    return [word for word in _SEPARATORS.split(_JOINERS.sub("", text.casefold())) if word]
+
+
+def normalise(text: str, transliterate: Transliterate | None = None) -> NormalisedName:
+    """The comparable form of a person's, firm's or vessel's name."""
+    words = split_words(fold(text, transliterate))
+    kept, legal = _without_legal_forms(words)
+    kept = [word for word in kept if word not in DROPPED_WORDS]
+    if not kept:
+        # A name made only of legal forms or titles ("Limited") is still a name.
+        kept = [word for word in words if word not in DROPPED_WORDS] or words
+        legal = []
+    return NormalisedName(text, tuple(kept), tuple(legal))
+
+
+def _without_legal_forms(words: list[str]) -> tuple[list[str], list[str]]:
+    legal: list[str] = []
+    if len(words) > 1:
+        words = _without_phrases(words, legal)
+    kept: list[str] = []
+    for word in words:
+        (legal if word in LEGAL_FORMS else kept).append(word)
+    return kept, legal
+
+
+def _without_phrases(words: list[str], legal: list[str]) -> list[str]:
+    kept: list[str] = []
+    position = 0
+    while position < len(words):
+        for phrase in _PHRASES_LONGEST_FIRST:
+            if tuple(words[position : position + len(phrase)]) == phrase:
+                legal.append(" ".join(phrase))
+                position += len(phrase)
+                break
+        else:
+            kept.append(words[position])
+            position += 1
+    return kept
+
+
+_PHRASES_LONGEST_FIRST = sorted(LEGAL_FORM_PHRASES, key=len, reverse=True)
+
+# Spellings that differ between transliteration systems (Russian ``zh``/``j``, Arabic
+# ``kh``/``h`` and ``q``/``k``, French ``ou`` for ``u`` …), reduced to one letter each.
+_SOUND_RULES = (
+    ("sch", "x"),
+    ("tch", "x"),
+    ("dzh", "j"),
+    ("sh", "x"),
+    ("ch", "x"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ck", "k"),
+    ("ou", "u"),
+    ("q", "k"),
+    ("c", "k"),
+    ("v", "w"),
+    ("z", "s"),
+    ("y", "i"),
+)
+# ``w`` and ``y`` stand for vowels as often as consonants across transliterations (Arabic
+# و and ي: ``quddus``/``qdws``, ``hussein``/``hsyn``), so both count as vowels here.
+_VOWELS = re.compile(r"[aeiouw]+")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=1 << 16)
+def skeleton(word: str) -> str:
+    """A spelling-independent key of a Latin word: transliteration variants folded together,
+    vowels and doubled letters dropped (``muhammad``, ``mohammed`` → ``mhmd``;
+    ``yevgeniy``, ``evgeniy`` → ``vgn``; ``quddus``, ``qdws`` → ``kds``). Digits are kept as
+    they are."""
+    if not word.isalpha():
+        return word
+    for spelling, sound in _SOUND_RULES:
+        word = word.replace(spelling, sound)
+    return _REPEATS.sub(r"\1", _VOWELS.sub("", word))

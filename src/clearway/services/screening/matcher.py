@@ -1,0 +1,290 @@
+"""How alike two names are, word by word, with the reasons: the one matcher that clearance
+screening, ``clearway screen`` and ``clearway screening evaluate`` all use.
+
+It lives in ``services`` rather than ``domain`` because it computes with RapidFuzz and
+transliterates with ``anyascii`` (both pure computation, no I/O); the normalisation rules
+themselves are the domain's (``clearway.domain.screening.normalise``).
+
+A score in [0, 1] is the larger of two views of the names:
+
+- **words**: each word of one name is paired with at most one word of the other, most alike
+  first (similarity = a blend of Jaro-Winkler and Levenshtein, raised to ``sound_alike`` when
+  the words sound alike across transliterations, ``initial`` for an initial against a word it
+  begins; pairs below ``min_pair`` stay unpaired). Each side's *coverage* is the weighted share
+  of its words that are paired (times their similarity); longer words weigh more, name
+  particles (al, bin, de, van …) less. The score blends the coverage of the name with fewer
+  words and of the name with more, so a missing middle name or patronymic costs little while
+  an extra distinctive word costs more. Word order does not matter.
+- **joined**: the words run together, in the given and in sorted order, compared as one string
+  (``ALNASER`` against ``AL NASER``), slightly discounted;
+- **sounds**: the same run-together strings reduced to their sound skeletons (vowels and
+  transliteration variants folded), discounted more: an Arabic-script name transliterated
+  without its vowels (``امین الله`` → ``amyn llh``) against its Latin spelling (``AMINULLAH``).
+
+Numbers, Arabic or Roman, must agree exactly: two names whose numbers differ (vessels
+``IMICO NEKA 455`` and ``IMICO NEKA 456``, funds ``… INVESTMENTS II`` and ``… III``) score at
+most ``number_mismatch_cap``.
+
+The settings were chosen on a development set built from the lists themselves
+(``bench/screening_dev.py``, see ``docs/screening.md``), never on the benchmark.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from clearway.domain.screening.normalise import PARTICLES, normalise, skeleton
+
+
+def _is_syllabic(char: str) -> bool:
+    """Chinese, Japanese and Korean characters: one syllable each, so one word each."""
+    point = ord(char)
+    return (
+        0x2E80 <= point <= 0x9FFF
+        or 0xAC00 <= point <= 0xD7AF
+        or 0xF900 <= point <= 0xFAFF
+        or point >= 0x20000
+    )
+
+
+# Arabic letters ``anyascii`` drops or writes as punctuation that Latin spellings of Arabic
+# names render as vowels (alif, alif with hamza, alif maqsura, ta marbuta) or leave out (ain,
+# hamza): ``أسامة`` → ``asama`` rather than ``'smh``, closer to ``Osama``/``Usama``.
+_ARABIC_VOWELS = str.maketrans(
+    {
+        "\u0627": "a",  # alif
+        "\u0623": "a",  # alif with hamza above
+        "\u0625": "i",  # alif with hamza below
+        "\u0622": "a",  # alif madda
+        "\u0649": "a",  # alif maqsura
+        "\u0629": "a",  # ta marbuta
+        "\u0639": "",  # ain
+        "\u0621": "",  # hamza
+        "\u0626": "y",  # ya with hamza
+        "\u0624": "w",  # waw with hamza
+    }
+)
+
+
+def transliterate(text: str) -> str:
+    """Any script in Latin letters (``anyascii``); CJK syllables become separate words."""
+    text = text.translate(_ARABIC_VOWELS)
+    if not any(_is_syllabic(char) for char in text):
+        return anyascii(text)
+    return anyascii("".join(f" {char} " if _is_syllabic(char) else char for char in text))
+
+
+# Roman numerals II to XXXIX; a lone ``i``, ``v`` or ``x`` is more often an initial.
+_ROMAN = re.compile(r"x{0,3}(ix|iv|v?i{0,3})")
+
+
+def _numbers(words: tuple[str, ...]) -> frozenset[str]:
+    """The name's numbers: digits anywhere, a Roman numeral as its last word (``… III``;
+    elsewhere ``xi`` is as likely a Chinese name)."""
+    found = {word for word in words if word.isdigit()}
+    last = words[-1] if len(words) > 1 else ""
+    if len(last) > 1 and _ROMAN.fullmatch(last):
+        found.add(last)
+    return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSettings:
+    """The matcher's knobs (see the module docstring for what each does)."""
+
+    jaro_winkler_share: float = 0.25
+    sound_alike: float = 0.9
+    initial: float = 0.4
+    min_pair: float = 0.6
+    particle_weight: float = 0.3
+    length_power: float = 0.5
+    shorter_share: float = 0.9
+    single_word_share: float = 0.3
+    pair_power: float = 1.0
+    short_word_factor: float = 0.9
+    joined_discount: float = 0.85
+    sounds_discount: float = 0.9
+    number_mismatch_cap: float = 0.5
+
+
+DEFAULT_SETTINGS = MatchSettings()
+SHORT_WORD = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedName:
+    """A name normalised once and kept with what comparing it needs."""
+
+    text: str
+    words: tuple[str, ...]
+    weights: tuple[float, ...]
+    total_weight: float
+    joined: str
+    sorted_joined: str
+    sounds: str
+    sorted_sounds: str
+    numbers: frozenset[str]
+    legal_forms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float
+    words: float
+    """The word-pairing view (0 to 1)."""
+    joined: float
+    """The run-together view (0 to 1, before its discount)."""
+    pairs: tuple[tuple[str, str, float], ...]
+    """(query word, other word, similarity), most alike first."""
+    unpaired_query: tuple[str, ...]
+    unpaired_other: tuple[str, ...]
+    numbers_differ: bool
+
+    def describe(self) -> str:
+        """The word-level reasons in plain language."""
+        parts = []
+        if self.pairs:
+            paired = ", ".join(
+                f"{left}={right}" if left == right else f"{left}≈{right} ({similarity:.2f})"
+                for left, right, similarity in self.pairs
+            )
+            parts.append(f"words paired: {paired}")
+        if self.unpaired_query:
+            parts.append(f"unpaired in the name screened: {' '.join(self.unpaired_query)}")
+        if self.unpaired_other:
+            parts.append(f"unpaired in the listed name: {' '.join(self.unpaired_other)}")
+        if self.joined * DEFAULT_SETTINGS.joined_discount > self.words:
+            parts.append(f"run together the names agree {self.joined:.2f}")
+        if self.numbers_differ:
+            parts.append("the numbers differ")
+        return "; ".join(parts)
+
+
+class NameMatcher:
+    """Scores pairs of names; word similarities are cached across calls."""
+
+    def __init__(
+        self,
+        settings: MatchSettings = DEFAULT_SETTINGS,
+        transliterator: Callable[[str], str] | None = transliterate,
+    ) -> None:
+        self.settings = settings
+        self._transliterate = transliterator
+        self.word_similarity = lru_cache(maxsize=1 << 18)(self._word_similarity)
+
+    def prepare(self, text: str) -> PreparedName:
+        normalised = normalise(text, self._transliterate)
+        words = normalised.words
+        weights = tuple(self._weight(word) for word in words)
+        return PreparedName(
+            text=text,
+            words=words,
+            weights=weights,
+            total_weight=sum(weights),
+            joined="".join(words),
+            sorted_joined="".join(sorted(words)),
+            sounds=skeleton("".join(words)),
+            sorted_sounds=skeleton("".join(sorted(words))),
+            numbers=_numbers(words),
+            legal_forms=normalised.legal_forms,
+        )
+
+    def _weight(self, word: str) -> float:
+        weight: float = min(len(word), 8) ** self.settings.length_power
+        return weight * self.settings.particle_weight if word in PARTICLES else weight
+
+    def _word_similarity(self, left: str, right: str) -> float:
+        if left == right:
+            return 1.0
+        settings = self.settings
+        if left.isdigit() or right.isdigit():
+            return 0.0
+        if len(left) == 1 or len(right) == 1:
+            return settings.initial if left[0] == right[0] else 0.0
+        share = settings.jaro_winkler_share
+        similarity: float = share * JaroWinkler.similarity(left, right) + (
+            1 - share
+        ) * Levenshtein.normalized_similarity(left, right)
+        if min(len(left), len(right)) <= SHORT_WORD:
+            # One letter changes a short word a lot (Chol Nam / Chol Sam); Jaro-Winkler,
+            # built for longer strings, under-rates that.
+            similarity *= settings.short_word_factor
+        if similarity < settings.sound_alike and len(left) > 2 and len(right) > 2:
+            left_sound, right_sound = skeleton(left), skeleton(right)
+            if len(left_sound) > 1 and left_sound == right_sound:
+                similarity = settings.sound_alike
+        return similarity
+
+    def compare(self, query: PreparedName, other: PreparedName) -> NameScore:
+        """How alike ``query`` is to ``other`` (symmetric but for the reasons' wording)."""
+        settings = self.settings
+        if not query.words or not other.words:
+            return NameScore(0.0, 0.0, 0.0, (), query.words, other.words, False)
+        candidates = []
+        similarity = self.word_similarity
+        for left_index, left in enumerate(query.words):
+            for right_index, right in enumerate(other.words):
+                value = similarity(left, right)
+                if value >= settings.min_pair:
+                    candidates.append((value, left_index, right_index))
+        candidates.sort(reverse=True)
+        used_left: set[int] = set()
+        used_right: set[int] = set()
+        pairs = []
+        covered_left = covered_right = 0.0
+        for value, left_index, right_index in candidates:
+            if left_index in used_left or right_index in used_right:
+                continue
+            used_left.add(left_index)
+            used_right.add(right_index)
+            pairs.append((query.words[left_index], other.words[right_index], value))
+            credit = value**settings.pair_power
+            covered_left += query.weights[left_index] * credit
+            covered_right += other.weights[right_index] * credit
+        left_coverage = covered_left / query.total_weight
+        right_coverage = covered_right / other.total_weight
+        if query.total_weight <= other.total_weight:
+            shorter, longer, shorter_words = left_coverage, right_coverage, query.words
+        else:
+            shorter, longer, shorter_words = right_coverage, left_coverage, other.words
+        # A one-word name inside a longer one (SUNRISE / Sunrise Machinery Ltd) is weaker
+        # evidence than a several-word name inside a longer one.
+        share = settings.single_word_share if len(shorter_words) == 1 else settings.shorter_share
+        words = share * shorter + (1 - share) * longer
+        joined = max(
+            Levenshtein.normalized_similarity(query.joined, other.joined),
+            Levenshtein.normalized_similarity(query.sorted_joined, other.sorted_joined),
+        )
+        sounds = max(
+            Levenshtein.normalized_similarity(query.sounds, other.sounds),
+            Levenshtein.normalized_similarity(query.sorted_sounds, other.sorted_sounds),
+        )
+        score = max(words, settings.joined_discount * joined, settings.sounds_discount * sounds)
+        numbers_differ = (
+            bool(query.numbers) and bool(other.numbers) and (query.numbers != other.numbers)
+        )
+        if numbers_differ:
+            score = min(score, settings.number_mismatch_cap)
+        return NameScore(
+            score=score,
+            words=words,
+            joined=joined,
+            pairs=tuple(pairs),
+            unpaired_query=tuple(
+                word for index, word in enumerate(query.words) if index not in used_left
+            ),
+            unpaired_other=tuple(
+                word for index, word in enumerate(other.words) if index not in used_right
+            ),
+            numbers_differ=numbers_differ,
+        )
+
+    def score(self, left: str, right: str) -> float:
+        """The score of two names given as text."""
+        return self.compare(self.prepare(left), self.prepare(right)).score
