@@ -28,13 +28,14 @@ import hashlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from clearway.adapters.reference_files import shipped_reference
 from clearway.adapters.sanctions_files import read_shipped_lists
-from clearway.domain.screening.entity import ListedEntity, ListSource, NameStrength
+from clearway.domain.screening.entity import EntityKind, ListedEntity, ListSource, NameStrength
 from clearway.domain.screening.evaluation import ScoredPair, best_threshold, counts_at
 from clearway.domain.screening.normalise import PARTICLES, normalise, skeleton
 from clearway.services.screening.matcher import (
@@ -165,7 +166,125 @@ def build(entities: list[ListedEntity]) -> list[DevPair]:
         )
         if len(negatives) == wanted:
             break
-    return [*positives, *synthetic, *negatives, *trader_pairs(rng, entities)]
+    return [
+        *positives,
+        *synthetic,
+        *negatives,
+        *trader_pairs(rng, entities),
+        *person_pairs(rng, listed),
+        *firm_pairs(rng, listed),
+    ]
+
+
+CYRILLIC = str.maketrans("abvgdezijklmnoprstufhcy", "абвгдезийклмнопрстуфхцы")
+FAMILY = 400
+"""Pairs of each kind of harder person and firm pair below."""
+
+
+def _given_and_surname(name: str) -> tuple[list[str], str] | None:
+    """OFAC writes people ``SURNAME, Given Names``."""
+    if name.count(",") != 1:
+        return None
+    surname, given = (part.split() for part in name.split(","))
+    if len(surname) != 1 or not given:
+        return None
+    return given, surname[0]
+
+
+def person_pairs(rng: random.Random, listed: list[ListedEntity]) -> list[DevPair]:
+    """People as screening meets them. Different people: family members (one surname, other
+    given names: common in the SDN and UN lists) and namesakes by given name. The same person:
+    a middle name dropped, a given name as an initial, the name in Cyrillic."""
+    people = []
+    for entity in listed:
+        if entity.kind is EntityKind.INDIVIDUAL:
+            split = _given_and_surname(entity.primary_name)
+            if split:
+                people.append((entity, *split))
+    by_surname: dict[str, list[int]] = defaultdict(list)
+    by_given: dict[str, list[int]] = defaultdict(list)
+    for index, (_, given, surname) in enumerate(people):
+        by_surname[skeleton(surname.lower())].append(index)
+        by_given[skeleton(given[0].lower())].append(index)
+    pairs: list[DevPair] = []
+    groupings = (
+        ("family", by_surname, lambda i: skeleton(people[i][1][0].lower())),
+        ("namesake", by_given, lambda i: skeleton(people[i][2].lower())),
+    )
+    for kind, groups, other_part in groupings:
+        found = []
+        for key in sorted(groups):
+            members = groups[key]
+            for first, second in pairwise(members):
+                if other_part(first) != other_part(second):
+                    found.append((first, second))
+        for first, second in rng.sample(found, min(FAMILY, len(found))):
+            entity = people[first][0]
+            other = people[second][0].primary_name
+            pairs.append(DevPair(entity.primary_name, other, False, kind, entity.entity_id))
+    for entity, given, surname in rng.sample(people, min(FAMILY, len(people))):
+        change = rng.random()
+        if len(given) >= 2 and change < 0.4:
+            kept = [given[0], *given[2:]] if len(given) > 2 else [given[0]]
+            text, kind = " ".join([*kept, surname]), "dropped-middle"
+        elif change < 0.7:
+            text, kind = " ".join([f"{given[0][0]}.", *given[1:], surname]), "initial"
+        else:
+            text = " ".join([*given, surname]).lower().translate(CYRILLIC)
+            kind = "cyrillic"
+        pairs.append(DevPair(text, entity.primary_name, True, kind, entity.entity_id))
+    return pairs
+
+
+_OTHER_FORMS = ("LLC", "Ltd", "GmbH", "S.A.", "JSC", "Co., Ltd.")
+
+
+def firm_pairs(rng: random.Random, listed: list[ListedEntity]) -> list[DevPair]:
+    """Firms: different firms sharing only some of the lists' 150 commonest words
+    (``X TRADING`` / ``Y TRADING``), and the same firm under another legal form with a typing
+    error."""
+    firms = [
+        (entity, frozenset(normalise(entity.primary_name).words))
+        for entity in listed
+        if entity.kind is EntityKind.ENTITY
+    ]
+    frequency: dict[str, int] = defaultdict(int)
+    for _, words in firms:
+        for word in words:
+            frequency[word] += 1
+    common = set(sorted(frequency, key=lambda word: -frequency[word])[:150])
+    by_word: dict[str, list[int]] = defaultdict(list)
+    for index, (_, words) in enumerate(firms):
+        for word in words & common:
+            by_word[word].append(index)
+    found = []
+    for word in sorted(by_word):
+        members = by_word[word]
+        for first, second in pairwise(members):
+            shared = firms[first][1] & firms[second][1]
+            if shared and shared <= common and firms[first][1] != firms[second][1]:
+                found.append((first, second))
+    pairs = [
+        DevPair(
+            firms[first][0].primary_name,
+            firms[second][0].primary_name,
+            False,
+            "generic-firm",
+            firms[first][0].entity_id,
+        )
+        for first, second in rng.sample(found, min(FAMILY, len(found)))
+    ]
+    for entity, _ in rng.sample(firms, min(FAMILY // 2, len(firms))):
+        words = normalise(entity.primary_name).words
+        long_words = [index for index, word in enumerate(words) if len(word) >= 5]
+        if not long_words:
+            continue
+        changed = list(words)
+        index = rng.choice(long_words)
+        changed[index] = _typo(rng, changed[index])
+        text = " ".join(changed).title() + " " + rng.choice(_OTHER_FORMS)
+        pairs.append(DevPair(text, entity.primary_name, True, "legal-form", entity.entity_id))
+    return pairs
 
 
 def trader_pairs(rng: random.Random, entities: list[ListedEntity]) -> list[DevPair]:

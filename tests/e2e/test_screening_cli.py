@@ -94,13 +94,13 @@ def test_evaluate_scores_the_published_name_benchmark(tmp_path: Path) -> None:
     # nomenklatura's name_bench (826 labelled pairs). The rule-based reference scores F1 0.79
     # at its default threshold; the screening matcher, tuned on a development set built from
     # the lists (bench/screening_dev.py), ranks the pairs better (best F1 above 0.79) but at
-    # its configured threshold it scores F1 0.757 (docs/screening.md, "Evaluation").
+    # its configured threshold (0.685) it scores F1 0.762 (docs/screening.md, "Evaluation").
     database = f"sqlite:///{tmp_path / 'unused.db'}"
     done = run(database, "screening", "evaluate", "--cases", str(CASES), "--json")
     assert done.returncode == 0, done.stderr
     report = orjson.loads(done.stdout)
     assert (report["pairs"], report["matches"]) == (826, 425)
-    assert report["threshold"] == 0.69
+    assert report["threshold"] == 0.685
     assert report["f1"] > 0.75
     assert report["best"]["f1"] > 0.79
     text = run(database, "screening", "evaluate", "--cases", str(CASES), "--threshold", "0.8")

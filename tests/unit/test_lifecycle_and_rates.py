@@ -15,11 +15,17 @@ from clearway.reference import DATA_DIR
 
 
 def test_final_states_allow_nothing_further() -> None:
-    assert {Status.RELEASED, Status.REJECTED, Status.CANCELLED} == FINAL
-    for status in FINAL:
+    assert {Status.REJECTED, Status.CANCELLED} == FINAL
+    for status in (*FINAL, Status.RELEASED):
         assert not can_amend(status)
+    for status in FINAL:
         with pytest.raises(InvalidTransition):
             transition(status, Status.CANCELLED)
+    # A released export whose goods have not left may still be invalidated (the service
+    # refuses it for imports); nothing else follows release.
+    assert transition(Status.RELEASED, Status.CANCELLED) is Status.CANCELLED
+    with pytest.raises(InvalidTransition):
+        transition(Status.RELEASED, Status.REJECTED)
 
 
 def test_open_states_can_be_amended_and_cancelled() -> None:

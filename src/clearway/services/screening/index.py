@@ -139,13 +139,27 @@ class NameIndex:
             if not found:
                 continue
             query_weight = weights[position]
+            if sum(len(postings[listed]) for listed in found) < len(paired):
+                # Fewer postings than names found: walk the postings instead.
+                strongest: dict[int, tuple[float, float]] = {}
+                for listed, alike in found.items():
+                    listed_weight = word_weight[listed] * alike
+                    for name in postings[listed]:
+                        if name in paired:
+                            held = strongest.get(name, (0.0, 0.0))
+                            strongest[name] = (max(held[0], alike), max(held[1], listed_weight))
+                for name, (best_value, best_listed) in strongest.items():
+                    sums = paired[name]
+                    sums[0] += query_weight * best_value
+                    sums[1] += best_listed
+                continue
             for name, sums in paired.items():
                 best_value = best_listed = 0.0
                 for word in name_words[name]:
-                    alike = found.get(word)
-                    if alike is not None:
-                        best_value = max(best_value, alike)
-                        best_listed = max(best_listed, word_weight[word] * alike)
+                    similarity_found = found.get(word)
+                    if similarity_found is not None:
+                        best_value = max(best_value, similarity_found)
+                        best_listed = max(best_listed, word_weight[word] * similarity_found)
                 sums[0] += query_weight * best_value
                 sums[1] += best_listed
         return self._within_reach(query, paired, floor)
@@ -160,6 +174,9 @@ class NameIndex:
         totals = self._totals
         selected: list[int] = []
         unsure: list[int] = []
+        count = len(query.words)
+        gate = settings.view_gate
+        name_words = self._words
         for name, (query_sum, listed_sum) in paired.items():
             query_cover = min(1.0, query_sum / total)
             listed_cover = min(1.0, listed_sum / totals[name])
@@ -167,7 +184,12 @@ class NameIndex:
                 bound = share * query_cover + (1 - share) * listed_cover
             else:
                 bound = share * listed_cover + (1 - share) * query_cover
-            (selected if bound >= floor else unsure).append(name)
+            if bound >= floor:
+                selected.append(name)
+            elif bound >= gate or len(name_words[name]) != count:
+                # The matcher looks at the run-together views only past its gate or
+                # between names of different word counts.
+                unsure.append(name)
         # Names that may agree only when run together (``ALNASER`` / ``AL NASER``).
         words = query.words
         postings = self._postings
@@ -177,6 +199,7 @@ class NameIndex:
         for left, right in pairwise(words):
             joined_only.update(postings.get(left + right, ()))
         joined_only.difference_update(paired)
+        joined_only = {name for name in joined_only if len(name_words[name]) != count}
         joined_cutoff = floor / settings.joined_discount
         sounds_cutoff = floor / settings.sounds_discount
         similarity = Levenshtein.normalized_similarity

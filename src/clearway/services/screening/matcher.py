@@ -39,7 +39,7 @@ from functools import lru_cache
 from anyascii import anyascii
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from clearway.domain.screening.normalise import PARTICLES, normalise, skeleton
+from clearway.domain.screening.normalise import GENERIC_WORDS, PARTICLES, normalise, skeleton
 
 
 def _is_syllabic(char: str) -> bool:
@@ -111,6 +111,10 @@ class MatchSettings:
     joined_discount: float = 0.85
     sounds_discount: float = 0.9
     number_mismatch_cap: float = 0.5
+    generic_weight: float = 1.0
+    close_pair: float = 0.8
+    unpaired_cap: float = 1.0
+    view_gate: float = 0.6
 
 
 DEFAULT_SETTINGS = MatchSettings()
@@ -131,6 +135,9 @@ class PreparedName:
     sorted_sounds: str
     numbers: frozenset[str]
     legal_forms: tuple[str, ...]
+    distinctive: tuple[bool, ...]
+    """Per word: whether it must find a close partner (not a particle, generic word or
+    initial)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +200,10 @@ class NameMatcher:
             sorted_sounds=skeleton("".join(sorted(words))),
             numbers=_numbers(words),
             legal_forms=normalised.legal_forms,
+            distinctive=tuple(
+                len(word) > 1 and word not in PARTICLES and word not in GENERIC_WORDS
+                for word in words
+            ),
         )
 
     def _weight(self, word: str) -> float:
@@ -236,6 +247,8 @@ class NameMatcher:
         candidates.sort(reverse=True)
         used_left: set[int] = set()
         used_right: set[int] = set()
+        close_left: set[int] = set()
+        close_right: set[int] = set()
         pairs = []
         covered_left = covered_right = 0.0
         for value, left_index, right_index in candidates:
@@ -244,7 +257,13 @@ class NameMatcher:
             used_left.add(left_index)
             used_right.add(right_index)
             pairs.append((query.words[left_index], other.words[right_index], value))
+            if value >= settings.close_pair:
+                close_left.add(left_index)
+                close_right.add(right_index)
             credit = value**settings.pair_power
+            if query.words[left_index] in GENERIC_WORDS:
+                # Agreeing on TRADING or LOGISTICS is little evidence; lacking it still costs.
+                credit *= settings.generic_weight
             covered_left += query.weights[left_index] * credit
             covered_right += other.weights[right_index] * credit
         left_coverage = covered_left / query.total_weight
@@ -257,15 +276,38 @@ class NameMatcher:
         # evidence than a several-word name inside a longer one.
         share = settings.single_word_share if len(shorter_words) == 1 else settings.shorter_share
         words = share * shorter + (1 - share) * longer
-        joined = max(
-            Levenshtein.normalized_similarity(query.joined, other.joined),
-            Levenshtein.normalized_similarity(query.sorted_joined, other.sorted_joined),
-        )
-        sounds = max(
-            Levenshtein.normalized_similarity(query.sounds, other.sounds),
-            Levenshtein.normalized_similarity(query.sorted_sounds, other.sorted_sounds),
-        )
+        # The run-together and sound views rescue names split or joined differently
+        # (ALNASER / AL NASER, امین الله / AMINULLAH); between names of as many words that
+        # the word view finds unalike, they only find chance resemblances.
+        joined = sounds = 0.0
+        if len(query.words) != len(other.words) or words >= settings.view_gate:
+            joined = max(
+                Levenshtein.normalized_similarity(query.joined, other.joined),
+                Levenshtein.normalized_similarity(query.sorted_joined, other.sorted_joined),
+            )
+            sounds = max(
+                Levenshtein.normalized_similarity(query.sounds, other.sounds),
+                Levenshtein.normalized_similarity(query.sorted_sounds, other.sorted_sounds),
+            )
         score = max(words, settings.joined_discount * joined, settings.sounds_discount * sounds)
+        # Every distinctive word of the name with fewer words must find a close partner, the
+        # core of rule-based name matching: ANGELO CRUZ is not ANGELA MERKEL, OCTAVIAN
+        # SCHOLZ not OLAF SCHOLZ, KESTREL LOGISTICS not INSTAR LOGISTICS.
+        if len(query.words) <= len(other.words):
+            fewer, close = query, close_left
+        else:
+            fewer, close = other, close_right
+        # Names that agree run together are one name split differently: no cap.
+        if (
+            score > settings.unpaired_cap
+            and len(fewer.words) > 1
+            and joined < settings.close_pair
+            and any(
+                distinctive and index not in close
+                for index, distinctive in enumerate(fewer.distinctive)
+            )
+        ):
+            score = settings.unpaired_cap
         numbers_differ = (
             bool(query.numbers) and bool(other.numbers) and (query.numbers != other.numbers)
         )
