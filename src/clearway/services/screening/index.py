@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 from rapidfuzz.distance import Levenshtein
@@ -74,12 +75,15 @@ class NameIndex:
                     sounds[sound].append(word)
         self._keys = dict(keys)
         self._sounds = dict(sounds)
+        # The same words recur across the names screened (given names, GENERAL, PETROLEUM …);
+        # their listed look-alikes are a pure function of the word and the lists.
+        self.similar_words = lru_cache(maxsize=1 << 16)(self._similar_words)
 
     @property
     def vocabulary_size(self) -> int:
         return len(self._postings)
 
-    def similar_words(self, word: str) -> dict[str, float]:
+    def _similar_words(self, word: str) -> dict[str, float]:
         """Listed words the matcher would pair with ``word``, with their similarity."""
         found: set[str] = set()
         keys = self._keys
