@@ -38,6 +38,7 @@ from clearway.adapters.sanctions_files import read_shipped_lists
 from clearway.domain.screening.entity import EntityKind, ListedEntity, ListSource, NameStrength
 from clearway.domain.screening.evaluation import ScoredPair, best_threshold, counts_at
 from clearway.domain.screening.normalise import PARTICLES, normalise, skeleton
+from clearway.services.screening import Screener
 from clearway.services.screening.matcher import (
     DEFAULT_SETTINGS,
     MatchSettings,
@@ -51,6 +52,8 @@ SEED = 20261123
 SYNTHETIC = 600
 ALIAS_PAIRS = 2400
 TRADERS = 800
+# Clean traders are screened with the full screener at this threshold to mine hard negatives.
+MINING_THRESHOLD = 0.5
 PARTY_ROLES = ("declarant", "importer", "exporter", "consignee", "end_user")
 
 
@@ -304,6 +307,14 @@ def trader_pairs(rng: random.Random, entities: list[ListedEntity]) -> list[DevPa
         if found is not None:
             _, text = listed[found[2]]
             pairs.append(DevPair(trader, text, False, "clean-trader", f"trader:{trader}"))
+    # The matcher's own near misses on clean traffic (hard negatives mined with the screener
+    # itself, well below its threshold): what it would wrongly hold at the border.
+    screener = Screener(entities, threshold=MINING_THRESHOLD, cache_size=0)
+    for trader in sorted(traders.values()):
+        for match in screener.screen(trader, limit=3):
+            pairs.append(
+                DevPair(trader, match.matched_name, False, "clean-screen", f"trader:{trader}")
+            )
     return pairs
 
 
@@ -316,6 +327,10 @@ GRID: dict[str, tuple[float, ...]] = {
     "single_word_share": (0.3, 0.4, 0.5, 0.6, 0.7),
     "jaro_winkler_share": (0.0, 0.25, 0.5, 0.75, 1.0),
     "sound_alike": (0.75, 0.8, 0.85, 0.9),
+    "sound_floor": (0.0, 0.6, 0.65, 0.7, 0.75, 0.8),
+    "generic_weight": (0.2, 0.4, 0.6, 0.8, 1.0),
+    "unpaired_cap": (0.5, 0.6, 0.7, 1.0),
+    "view_gate": (0.5, 0.6, 0.7, 0.8),
     "min_pair": (0.4, 0.5, 0.6, 0.7),
     "length_power": (0.0, 0.5, 1.0),
     "particle_weight": (0.15, 0.3, 0.6, 1.0),

@@ -98,23 +98,24 @@ def _numbers(words: tuple[str, ...]) -> frozenset[str]:
 class MatchSettings:
     """The matcher's knobs (see the module docstring for what each does)."""
 
-    jaro_winkler_share: float = 0.25
+    jaro_winkler_share: float = 0.0
     sound_alike: float = 0.9
-    initial: float = 0.4
-    min_pair: float = 0.6
+    sound_floor: float = 0.0
+    initial: float = 0.6
+    min_pair: float = 0.4
     particle_weight: float = 0.3
     length_power: float = 0.5
     shorter_share: float = 0.9
-    single_word_share: float = 0.3
+    single_word_share: float = 0.4
     pair_power: float = 1.0
-    short_word_factor: float = 0.9
-    joined_discount: float = 0.85
+    short_word_factor: float = 0.8
+    joined_discount: float = 1.0
     sounds_discount: float = 0.9
     number_mismatch_cap: float = 0.5
-    generic_weight: float = 1.0
+    generic_weight: float = 0.6
     close_pair: float = 0.8
     unpaired_cap: float = 1.0
-    view_gate: float = 0.6
+    view_gate: float = 0.8
 
 
 DEFAULT_SETTINGS = MatchSettings()
@@ -208,7 +209,11 @@ class NameMatcher:
 
     def _weight(self, word: str) -> float:
         weight: float = min(len(word), 8) ** self.settings.length_power
-        return weight * self.settings.particle_weight if word in PARTICLES else weight
+        if word in PARTICLES:
+            return weight * self.settings.particle_weight
+        # Agreeing on TRADING or LOGISTICS is little evidence; identical names still agree
+        # fully, as the word weighs little on both sides.
+        return weight * self.settings.generic_weight if word in GENERIC_WORDS else weight
 
     def _word_similarity(self, left: str, right: str) -> float:
         if left == right:
@@ -226,7 +231,14 @@ class NameMatcher:
             # One letter changes a short word a lot (Chol Nam / Chol Sam); Jaro-Winkler,
             # built for longer strings, under-rates that.
             similarity *= settings.short_word_factor
-        if similarity < settings.sound_alike and len(left) > 2 and len(right) > 2:
+        # A shared sound skeleton rescues transliterations (Yevgeniy / Evgeniy, Mohammed /
+        # Muhammad), not words that merely share their consonants (Zenith / Sanat, Steel /
+        # Esthela): the spellings must already be fairly alike.
+        if (
+            settings.sound_floor <= similarity < settings.sound_alike
+            and len(left) > 2
+            and len(right) > 2
+        ):
             left_sound, right_sound = skeleton(left), skeleton(right)
             if len(left_sound) > 1 and left_sound == right_sound:
                 similarity = settings.sound_alike
@@ -261,9 +273,6 @@ class NameMatcher:
                 close_left.add(left_index)
                 close_right.add(right_index)
             credit = value**settings.pair_power
-            if query.words[left_index] in GENERIC_WORDS:
-                # Agreeing on TRADING or LOGISTICS is little evidence; lacking it still costs.
-                credit *= settings.generic_weight
             covered_left += query.weights[left_index] * credit
             covered_right += other.weights[right_index] * credit
         left_coverage = covered_left / query.total_weight

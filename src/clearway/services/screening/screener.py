@@ -37,7 +37,7 @@ from clearway.domain.screening.normalise import normalise
 from clearway.services.screening.index import NameIndex
 from clearway.services.screening.matcher import NameMatcher, NameScore, PreparedName
 
-DEFAULT_THRESHOLD = 0.685
+DEFAULT_THRESHOLD = 0.767
 """Scores at or above this are reported (chosen on the development set, docs/screening.md)."""
 WEAK_ALIAS_FACTOR = 0.9
 COUNTRY_AGREES = 0.03
