@@ -4,14 +4,14 @@ one stored as the next version and made current, every earlier one kept as it wa
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.control_list_files import ControlListFiles, read_control_list_files
 from clearway.adapters.control_list_tables import control_list_versions
+from clearway.adapters.transaction import SqlAlchemyTransaction
 from clearway.domain.errors import Conflict
 from clearway.domain.export_control.control_list import ControlList, ControlListInvalid
 from clearway.domain.export_control.control_list_document import (
@@ -84,9 +84,7 @@ def add_version(
         current=True,
     )
     connection.execute(
-        update(control_list_versions)
-        .where(control_list_versions.c.current)
-        .values(current=False)
+        update(control_list_versions).where(control_list_versions.c.current).values(current=False)
     )
     try:
         connection.execute(
@@ -132,42 +130,8 @@ def _version(row: Row[Any]) -> ControlListVersion:
     )
 
 
-class SqlAlchemyControlListStore(AbstractControlListStore):
-    """``with store:`` opens one connection and transaction; committed only on success."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
-
-    def __enter__(self) -> Self:
-        self._connection = self._engine.connect()
-        self._connection.begin()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        try:
-            super().__exit__(kind, error, traceback)
-        finally:
-            assert self._connection is not None
-            self._connection.close()
-            self._connection = None
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            raise RuntimeError("use the store inside a `with store:` block")
-        return self._connection
-
-    def commit(self) -> None:
-        self.connection.commit()
-
-    def rollback(self) -> None:
-        self.connection.rollback()
+class SqlAlchemyControlListStore(SqlAlchemyTransaction, AbstractControlListStore):
+    """The store over one SQL transaction per ``with store:`` block."""
 
     def current(self) -> StoredControlList | None:
         return current_version(self.connection)
@@ -178,6 +142,4 @@ class SqlAlchemyControlListStore(AbstractControlListStore):
     def add_version(
         self, control_list: ControlList, loaded_by: str, source: str, at: datetime
     ) -> ControlListVersion:
-        return add_version(
-            self.connection, control_list, loaded_by=loaded_by, source=source, at=at
-        )
+        return add_version(self.connection, control_list, loaded_by=loaded_by, source=source, at=at)

@@ -13,12 +13,10 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Engine,
     Row,
     delete,
     insert,
@@ -34,6 +32,7 @@ from clearway.adapters.risk_tables import (
     selectivity_rules,
     value_controls,
 )
+from clearway.adapters.transaction import SqlAlchemyTransaction
 from clearway.domain.errors import Conflict, NotFound
 from clearway.domain.risk.lane import Lane
 from clearway.domain.risk.lane_targets import LaneTarget, LaneTargets
@@ -305,42 +304,8 @@ def put_targets(connection: Connection, targets: LaneTargets, *, actor: str, at:
 # --- the unit the handlers use ------------------------------------------------------------------
 
 
-class SqlAlchemySelectivityStore(AbstractSelectivityStore):
-    """``with store:`` opens one connection and transaction; committed only on success."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
-
-    def __enter__(self) -> Self:
-        self._connection = self._engine.connect()
-        self._connection.begin()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        try:
-            super().__exit__(kind, error, traceback)
-        finally:
-            assert self._connection is not None
-            self._connection.close()
-            self._connection = None
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            raise RuntimeError("use the store inside a `with store:` block")
-        return self._connection
-
-    def commit(self) -> None:
-        self.connection.commit()
-
-    def rollback(self) -> None:
-        self.connection.rollback()
+class SqlAlchemySelectivityStore(SqlAlchemyTransaction, AbstractSelectivityStore):
+    """The store over one SQL transaction per ``with store:`` block."""
 
     def rules(self) -> list[StoredRule]:
         return read_rules(self.connection)

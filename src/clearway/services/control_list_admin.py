@@ -12,14 +12,14 @@ import abc
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from clearway.domain.access import Action, Principal
 from clearway.domain.errors import ControlListRejected, Forbidden
 from clearway.domain.export_control.control_list import ControlList, ControlListInvalid
 from clearway.domain.export_control.control_list_document import parse_control_list
 from clearway.domain.rules.base import Violation
+from clearway.services.ports import AbstractTransaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,28 +41,8 @@ class StoredControlList:
     control_list: ControlList
 
 
-class AbstractControlListStore(abc.ABC):
+class AbstractControlListStore(AbstractTransaction):
     """Control-list storage; ``with store:`` is one transaction, committed on success."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.rollback()
-
-    @abc.abstractmethod
-    def commit(self) -> None: ...
-
-    @abc.abstractmethod
-    def rollback(self) -> None: ...
 
     @abc.abstractmethod
     def current(self) -> StoredControlList | None:

@@ -261,6 +261,30 @@ class AbstractReferralStore(abc.ABC):
         """Open referrals whose deadline has passed, locked for update."""
 
 
+class AbstractTransaction(abc.ABC):
+    """A store used as ``with store:``: one transaction, committed when the block succeeds."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+
 class AbstractUnitOfWork(abc.ABC):
     """One transaction: everything written through it commits together or not at all."""
 

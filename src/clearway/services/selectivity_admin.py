@@ -14,8 +14,7 @@ import abc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from clearway.domain.errors import Conflict, NotFound, RuleRejected
 from clearway.domain.risk.lane import Lane
@@ -29,6 +28,7 @@ from clearway.domain.risk.rule_language import (
     parse_rule,
 )
 from clearway.domain.risk.selectivity import SelectivityRule, ValueBand
+from clearway.services.ports import AbstractTransaction
 
 # --- what is stored -----------------------------------------------------------------------------
 
@@ -97,28 +97,8 @@ class ReplayFact:
     fraud: bool
 
 
-class AbstractSelectivityStore(abc.ABC):
+class AbstractSelectivityStore(AbstractTransaction):
     """Selectivity settings storage; ``with store:`` is one transaction, committed on success."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.rollback()
-
-    @abc.abstractmethod
-    def commit(self) -> None: ...
-
-    @abc.abstractmethod
-    def rollback(self) -> None: ...
 
     @abc.abstractmethod
     def rules(self) -> list[StoredRule]:

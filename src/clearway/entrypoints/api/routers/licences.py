@@ -225,60 +225,38 @@ def usage(number: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> Lice
     )
 
 
-def _change(
-    change: LicenceChange,
-    number: str,
-    body: StateChangeIn,
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    response: Response,
-    if_match: IfMatch,
-) -> LicencePublic:
-    command = ChangeLicenceState(
-        number, change, body.reason, principal, version_from_if_match(if_match)
+def _state_route(change: LicenceChange, path: str, summary: str) -> None:
+    """One route per change of state: suspension, reinstatement, revocation."""
+
+    def changed(
+        number: str,
+        body: StateChangeIn,
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        response: Response,
+        if_match: IfMatch = None,
+    ) -> LicencePublic:
+        command = ChangeLicenceState(
+            number, change, body.reason, principal, version_from_if_match(if_match)
+        )
+        licence = change_licence_state(command, runtime.uow(), runtime.context)
+        set_etag(response, licence.version)
+        return _public(licence, runtime.context.now().date())
+
+    changed.__name__ = path
+    changed.__doc__ = summary
+    router.post(f"/{{number:path}}/{path}", response_model=LicencePublic, responses=PROBLEMS)(
+        changed
     )
-    licence = change_licence_state(command, runtime.uow(), runtime.context)
-    set_etag(response, licence.version)
-    return _public(licence, runtime.context.now().date())
 
 
-@router.post("/{number:path}/suspension", response_model=LicencePublic, responses=PROBLEMS)
-def suspend(
-    number: str,
-    body: StateChangeIn,
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> LicencePublic:
-    """Suspend an active licence (agency): exports citing it are referred until reinstated."""
-    return _change(LicenceChange.SUSPEND, number, body, principal, runtime, response, if_match)
-
-
-@router.post("/{number:path}/reinstatement", response_model=LicencePublic, responses=PROBLEMS)
-def reinstate(
-    number: str,
-    body: StateChangeIn,
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> LicencePublic:
-    """Reinstate a suspended licence (agency)."""
-    return _change(LicenceChange.REINSTATE, number, body, principal, runtime, response, if_match)
-
-
-@router.post("/{number:path}/revocation", response_model=LicencePublic, responses=PROBLEMS)
-def revoke(
-    number: str,
-    body: StateChangeIn,
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> LicencePublic:
-    """Revoke a licence for good (agency)."""
-    return _change(LicenceChange.REVOKE, number, body, principal, runtime, response, if_match)
+_state_route(
+    LicenceChange.SUSPEND,
+    "suspension",
+    "Suspend an active licence (agency): exports citing it are referred until reinstated.",
+)
+_state_route(LicenceChange.REINSTATE, "reinstatement", "Reinstate a suspended licence (agency).")
+_state_route(LicenceChange.REVOKE, "revocation", "Revoke a licence for good (agency).")
 
 
 @router.get("/{number:path}", response_model=LicencePublic, responses=PROBLEMS)
