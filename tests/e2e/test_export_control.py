@@ -12,7 +12,9 @@ import pytest
 
 from clearway.bootstrap import Runtime
 from clearway.domain.risk.selectivity import Selectivity
+from clearway.domain.tariff.tariff import Tariff
 from tests.conftest import NO_SAMPLING, NOW, example
+from tests.e2e.test_screening_api import load_shipped
 
 DECLARATIONS = "/api/v1/declarations"
 LICENCES = "/api/v1/licences"
@@ -408,9 +410,7 @@ def test_a_party_matching_a_listed_name_holds_and_refers_the_export(
         payload[role]["name"] = LISTED
     body = lodge(payload, "acme").json()
     assert body["status"] == "held"
-    referral = api.get(f"{DECLARATIONS}/{body['id']}", headers=api.as_("agency")).json()[
-        "referral"
-    ]
+    referral = api.get(f"{DECLARATIONS}/{body['id']}", headers=api.as_("agency")).json()["referral"]
     assert referral["reason"] == "screening_match"
     assert [finding["party"] for finding in referral["findings"]] == ["consignee", "end_user"]
     (best, *_) = referral["findings"][0]["details"]["matches"]
@@ -422,3 +422,60 @@ def test_a_party_matching_a_listed_name_holds_and_refers_the_export(
     clean = export("ACM-EX-2026-0043")
     clean["items"][0]["documents"][1]["reference"] = "GBSIEL/2026/0009999"
     assert lodge(clean, "acme").json()["status"] == "released"
+
+
+def test_without_a_tariff_exports_are_still_controlled(
+    green: Runtime, api: Any, lodge: Any
+) -> None:
+    green.context.tariff = Tariff()  # nothing can be assessed, so no lane is given
+    referred = lodge(example("export"), "acme").json()
+    assert referred["status"] == "held"
+    assert referred["referral"]["state"] == "open"
+    assert issue(api).status_code == 201
+    covered = lodge(export("ACM-EX-2026-0043"), "acme").json()
+    assert covered["status"] == "accepted" and covered["referral"] is None
+
+
+def test_approving_a_screening_referral_can_dismiss_its_matches_for_that_party(
+    green: Runtime, api: Any, lodge: Any, shipped_lists: list[Any], screener_full: Any
+) -> None:
+    load_shipped(green, shipped_lists)  # the lists in the database, so a refresh keeps them
+    terms = licence_terms(consignees=[LISTED], end_users=[LISTED])
+    terms["items"][0]["quantity"] = "30"
+    assert api.post(LICENCES, json=terms, headers=api.as_("agency")).status_code == 201
+    payload = example("export")
+    for role in ("consignee", "end_user"):
+        payload[role]["name"] = LISTED
+    first = lodge(payload, "acme").json()
+    (referral,) = api.get("/api/v1/referrals", headers=api.as_("agency")).json()
+    refused = api.post(
+        f"/api/v1/referrals/{referral['id']}/decision",
+        json={"decision": "deny", "dismiss_matches": True},
+        headers=api.as_("agency"),
+    )
+    assert refused.status_code == 422
+    approved = api.post(
+        f"/api/v1/referrals/{referral['id']}/decision",
+        json={
+            "decision": "approve",
+            "note": "a namesake in Sharjah, not the listed Dubai firm",
+            "dismiss_matches": True,
+        },
+        headers=api.as_("agency"),
+    )
+    assert approved.status_code == 200, approved.text
+    after = api.get(f"{DECLARATIONS}/{first['id']}", headers=api.as_("acme")).json()
+    assert after["status"] == "released"
+    dismissed = api.get("/api/v1/screening/dismissals", headers=api.as_("agency")).json()
+    assert {d["entity_id"] for d in dismissed} >= {"ofac-sdn:8210"}
+    # The same consignee is no longer referred; another party with the listed name still is.
+    repeat = example("export")
+    repeat["lrn"] = "ACM-EX-2026-0043"
+    for role in ("consignee", "end_user"):
+        repeat[role]["name"] = LISTED
+    again = lodge(repeat, "acme")
+    assert again.json()["status"] == "released", again.text
+    other = export("ACM-EX-2026-0044")
+    other["consignee"]["name"] = other["end_user"]["name"] = LISTED
+    other["consignee"]["address"]["country"] = other["end_user"]["address"]["country"] = "IQ"
+    assert lodge(other, "acme").json()["status"] == "held"

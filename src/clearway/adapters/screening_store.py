@@ -24,9 +24,11 @@ from clearway.adapters.screening_tables import (
     screening_entities,
     screening_list_versions,
 )
+from clearway.domain.declaration import Party
 from clearway.domain.errors import Conflict, NotFound
 from clearway.domain.screening.entity import ListedEntity, ListSource, ListVersion
-from clearway.domain.screening.match import Dismissal
+from clearway.domain.screening.match import Dismissal, party_key
+from clearway.services.ports import AbstractDismissalStore
 from clearway.services.screening.screener import Screener
 
 _INSERT_BATCH = 2000
@@ -249,3 +251,25 @@ def seed_screener(key_versions: Iterable[tuple[ListSource, str]], screener: Scre
     key = tuple(f"{source.value}:{sha}" for source, sha in sorted(key_versions))
     with _screeners_lock:
         _screeners[key] = screener
+
+
+class SqlAlchemyDismissalStore(AbstractDismissalStore):
+    """Dismissals written in the unit of work's transaction (a referral decision's)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, party: Party, entity_id: str, reason: str, actor: str, at: datetime) -> bool:
+        try:
+            add_dismissal(
+                self._connection,
+                party_key=party_key(party),
+                party_name=party.name,
+                entity_id=entity_id,
+                reason=reason,
+                actor=actor,
+                at=at,
+            )
+        except Conflict:
+            return False
+        return True

@@ -14,6 +14,7 @@ from clearway.adapters.quota_store import draw_quota
 from clearway.adapters.referral_store import SqlAlchemyReferralStore
 from clearway.adapters.repository import SqlAlchemyDeclarationRepository, SqlAlchemyEventStore
 from clearway.adapters.risk_store import SqlAlchemyRiskStore
+from clearway.adapters.screening_store import SqlAlchemyDismissalStore
 from clearway.services.ports import AbstractQuotaStore, AbstractUnitOfWork
 
 
@@ -58,6 +59,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.risk = SqlAlchemyRiskStore(self._connection)
         self.licences = SqlAlchemyLicenceStore(self._connection)
         self.referrals = SqlAlchemyReferralStore(self._connection)
+        self.dismissals = SqlAlchemyDismissalStore(self._connection)
         return self
 
     def __exit__(

@@ -25,13 +25,11 @@ from clearway.domain.events import (
     DECLARATION_LODGED,
     Event,
 )
-from clearway.domain.export_control.referral import Referral
 from clearway.domain.identifiers import new_id
 from clearway.domain.lifecycle import Status
 from clearway.domain.money import round_money
 from clearway.domain.mrn import new_mrn
 from clearway.domain.record import DeclarationRecord
-from clearway.domain.risk.observation import Observation
 from clearway.domain.rules import Violation, validate
 from clearway.domain.valuation import MissingRate, value_declaration
 from clearway.services.assessment import (
@@ -40,15 +38,8 @@ from clearway.services.assessment import (
     assessment_document,
 )
 from clearway.services.context import ClearanceContext
-from clearway.services.controls_stage import (
-    check_controls,
-    open_referral,
-    referral_event,
-    take_draws,
-)
-from clearway.services.ports import AbstractUnitOfWork, DuplicateDeclaration, ItemRow, WorkItem
-from clearway.services.quota_draws import draw_quotas
-from clearway.services.risk_stage import QUEUED_LANES, RiskDecision, lane_events
+from clearway.services.ports import AbstractUnitOfWork, DuplicateDeclaration, ItemRow
+from clearway.services.stages import BatchStages
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +254,7 @@ def lodge_declarations(
         existing = uow.declarations.find_by_lrn(keys) if keys else {}
         new_rows: list[tuple[DeclarationRecord, list[ItemRow]]] = []
         new_events: list[Event] = []
-        laned = _Laned()
+        laned = BatchStages()
         claimed: dict[tuple[str, str], DeclarationRecord] = dict(existing)
         for (index, checked), key in zip(valued, keys, strict=True):
             command = commands[index]
@@ -273,7 +264,24 @@ def lodge_declarations(
                 continue
             record, events = _new_record(command, checked, context, now)
             if checked.assessment is not None:
-                events.extend(laned.decide(record, command, checked, context, uow, now))
+                events.extend(
+                    laned.decide(
+                        record,
+                        command.declaration,
+                        command.actor.username,
+                        checked.valuation,
+                        checked.assessment,
+                        context,
+                        uow,
+                        now,
+                    )
+                )
+            else:
+                events.extend(
+                    laned.control(
+                        record, command.declaration, command.actor.username, context, uow, now
+                    )
+                )
             claimed[key] = record
             assert checked.valuation is not None
             new_rows.append((record, item_rows(command.declaration, checked.valuation)))
@@ -299,65 +307,6 @@ def lodge_declarations(
     return [
         outcome for command in commands for outcome in lodge_declarations([command], uow, context)
     ]
-
-
-class _Laned:
-    """The controls and risk stages' decisions on a batch, and what they leave to store."""
-
-    def __init__(self) -> None:
-        self.decisions: list[RiskDecision] = []
-        self.work: list[WorkItem] = []
-        self.referrals: list[Referral] = []
-        self.released: list[tuple[DeclarationRecord, Event]] = []
-        self.observed: list[list[Observation]] = []
-
-    def decide(
-        self,
-        record: DeclarationRecord,
-        command: LodgeDeclaration,
-        checked: Checked,
-        context: ClearanceContext,
-        uow: AbstractUnitOfWork,
-        now: datetime,
-    ) -> list[Event]:
-        declaration, assessment = command.declaration, checked.assessment
-        assert assessment is not None
-        actor = command.actor.username
-        controls = check_controls(declaration, context, uow, now.date())
-        by_sequence = dict(zip(assessment.sequences, assessment.items, strict=True))
-        decision, seen = context.risk.decide(
-            record, declaration, checked.valuation, by_sequence, now
-        )
-        events = lane_events(record, decision, actor, now, referred=controls.referred)
-        record.risk = decision.document()
-        self.decisions.append(decision)
-        self.observed.append(seen)
-        if controls.referred:
-            referral = open_referral(record, controls.findings, context, now)
-            record.referral = referral
-            self.referrals.append(referral)
-            events.insert(-1, referral_event(record, referral, actor))
-        elif decision.lane in QUEUED_LANES:
-            self.work.append(
-                WorkItem(record.id, decision.lane.value, decision.score, declaration.office, now)
-            )
-        if record.status is Status.RELEASED:
-            self.released.append((record, events[-1]))
-            # Drawn now, not when the batch is stored, so that the next declaration of the
-            # batch sees the balance this one left.
-            events.extend(take_draws(uow, record, controls.draws, actor, now))
-        return events
-
-    def store(self, uow: AbstractUnitOfWork, jurisdiction: str, now: datetime) -> None:
-        uow.risk.add_decisions(self.decisions)
-        uow.risk.open_work_items(self.work)
-        for referral in self.referrals:
-            uow.referrals.add(referral)
-        for record, released in self.released:
-            drawn, fell_back = draw_quotas(uow, record, jurisdiction, now)
-            released.data.update(quota_drawings=drawn, quota_fallbacks=fell_back)
-            if fell_back:
-                uow.declarations.update_assessment(record)
 
 
 def _replay(stored: DeclarationRecord, command: LodgeDeclaration) -> LodgeOutcome:

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from clearway.domain.access import Principal
+from clearway.domain.declaration import Party
 from clearway.domain.events import Event
 from clearway.domain.export_control.licence import Licence, LicenceDraw
 from clearway.domain.export_control.referral import Referral
@@ -261,6 +262,12 @@ class AbstractReferralStore(abc.ABC):
         """Open referrals whose deadline has passed, locked for update."""
 
 
+class AbstractDismissalStore(abc.ABC):
+    @abc.abstractmethod
+    def add(self, party: Party, entity_id: str, reason: str, actor: str, at: datetime) -> bool:
+        """Record that ``entity_id`` is not ``party``; False if that was already recorded."""
+
+
 class AbstractTransaction(abc.ABC):
     """A store used as ``with store:``: one transaction, committed when the block succeeds."""
 
@@ -294,6 +301,7 @@ class AbstractUnitOfWork(abc.ABC):
     risk: AbstractRiskStore
     licences: AbstractLicenceStore
     referrals: AbstractReferralStore
+    dismissals: AbstractDismissalStore
 
     def __enter__(self) -> Self:
         return self

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from clearway.domain.access import Action, Principal
+from clearway.domain.declaration import Party
 from clearway.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from clearway.domain.events import (
     DECLARATION_REJECTED,
@@ -25,6 +26,7 @@ from clearway.domain.export_control.referral import (
     OPEN_STATES,
     Referral,
     ReferralClosed,
+    ReferralReason,
     ReferralState,
 )
 from clearway.domain.lifecycle import Status
@@ -50,6 +52,9 @@ class DecideReferral:
     decision: Decision
     note: str
     actor: Principal
+    dismiss_matches: bool = False
+    """On approval: the screening matches were false positives; they stop recurring for the
+    parties they were found on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +114,8 @@ def decide_referral(
             )
         now = context.now()
         approved = command.decision is Decision.APPROVE
+        if command.dismiss_matches:
+            _dismiss_matches(uow, referral, command, now)
         _move(referral, ReferralState.APPROVED if approved else ReferralState.DENIED)
         referral.decided_by, referral.decided_at = command.actor.username, now
         referral.note = note or None
@@ -129,6 +136,31 @@ def decide_referral(
             )
         uow.commit()
         return referral
+
+
+def _dismiss_matches(
+    uow: AbstractUnitOfWork, referral: Referral, command: DecideReferral, now: datetime
+) -> None:
+    """Record every screening match of the referral as a false positive for its party."""
+    screened = [f for f in referral.findings if f.reason is ReferralReason.SCREENING_MATCH]
+    if command.decision is not Decision.APPROVE or not screened:
+        raise ValidationFailed(
+            [
+                Violation(
+                    "EC002",
+                    "/dismiss_matches",
+                    "only the approval of a referral with screening matches dismisses matches",
+                )
+            ]
+        )
+    reason = f"false positive, referral {referral.id} approved" + (
+        f": {command.note.strip()}" if command.note.strip() else ""
+    )
+    for finding in screened:
+        named = finding.details["party"]
+        party = Party(name=named["name"], id=named.get("id"), country=named.get("country"))
+        for match in finding.details["matches"]:
+            uow.dismissals.add(party, match["entity_id"], reason, command.actor.username, now)
 
 
 def _decided(record: DeclarationRecord, referral: Referral, actor: str, now: datetime) -> Event:

@@ -40,6 +40,11 @@ class DecisionIn(BaseModel):
         default="",
         description="The reasons; required to approve a prohibited export (cite the exemption)",
     )
+    dismiss_matches: bool = Field(
+        default=False,
+        description="With approve: the screening matches were false positives; they stop "
+        "recurring for those parties",
+    )
 
 
 class QuestionIn(BaseModel):
@@ -79,8 +84,13 @@ def decide(
     referral_id: str, body: DecisionIn, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """Approve or deny the export (agency)."""
-    command = DecideReferral(referral_id, body.decision, body.note, principal)
-    return decide_referral(command, runtime.uow(), runtime.context).document()
+    command = DecideReferral(
+        referral_id, body.decision, body.note, principal, dismiss_matches=body.dismiss_matches
+    )
+    decided = decide_referral(command, runtime.uow(), runtime.context)
+    if body.dismiss_matches:
+        runtime.refresh_screening()
+    return decided.document()
 
 
 @router.post("/api/v1/referrals/{referral_id}/information-request", responses=PROBLEMS)
