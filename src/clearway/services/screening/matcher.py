@@ -39,7 +39,8 @@ from functools import lru_cache
 from anyascii import anyascii
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from clearway.domain.screening.normalise import GENERIC_WORDS, PARTICLES, normalise, skeleton
+from clearway.domain.screening.normalise import normalise, skeleton
+from clearway.domain.screening.vocabulary import GENERIC_WORDS, PARTICLES
 
 
 def _is_syllabic(char: str) -> bool:
@@ -80,7 +81,7 @@ def transliterate(text: str) -> str:
     return anyascii("".join(f" {char} " if _is_syllabic(char) else char for char in text))
 
 
-# Roman numerals II to XXXIX; a lone ``i``, ``v`` or ``x`` is more often an initial.
+# Roman numerals from 2 to 39 (a lone ``i``, ``v`` or ``x`` is more often an initial).
 _ROMAN = re.compile(r"x{0,3}(ix|iv|v?i{0,3})")
 
 
