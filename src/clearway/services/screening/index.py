@@ -14,9 +14,11 @@ than half the name's weight (the prefix-filtering principle): a listed name shar
 them could pair with less than half of the screened name. Common words (``al``, ``trading``,
 ``mohammed``) thus rarely pull in thousands of names.
 
-Each name so found gets an upper bound of the matcher's word score (every screened word paired
-with its most alike word of the name, as if none competed); the run-together view is computed
-exactly, and names split or joined differently (``ALNASER`` / ``AL NASER``) are looked up by
+Each name so found gets a first upper bound of the matcher's word score from sums gathered
+while walking the postings, computed for all of them at once in NumPy with the exact share the
+matcher would give each side; names past it get a tighter bound that respects the matcher's
+rule of one partner per word. The run-together view is computed exactly (after a length test
+that rules most names out), and names split or joined differently (``ALNASER`` / ``AL NASER``) are looked up by
 their adjacent words run together. Only names whose bound or run-together score can reach the
 floor go on to the matcher's full comparison, whose score is then exactly the pairwise one.
 """
@@ -26,8 +28,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from clearway.domain.screening.normalise import skeleton
@@ -48,7 +51,11 @@ class NameIndex:
         self._matcher = matcher
         self._names = names
         self._words = [name.words for name in names]
-        self._totals = [name.total_weight for name in names]
+        # Per name, for the bounds computed over many candidates at once.
+        self._totals = np.array([name.total_weight for name in names], dtype=float)
+        self._word_counts = np.array([len(name.words) for name in names], dtype=np.intp)
+        self._joined_lengths = np.array([len(name.joined) for name in names], dtype=np.intp)
+        self._sounds_lengths = np.array([len(name.sounds) for name in names], dtype=np.intp)
         postings: dict[str, list[int]] = defaultdict(list)
         joined: dict[str, list[int]] = defaultdict(list)
         word_weight: dict[str, float] = {}
@@ -166,34 +173,47 @@ class NameIndex:
                         best_listed = max(best_listed, word_weight[word] * similarity_found)
                 sums[0] += query_weight * best_value
                 sums[1] += best_listed
-        return self._within_reach(query, paired, floor)
+        return self._within_reach(query, similar, paired, floor)
 
     def _within_reach(
-        self, query: PreparedName, paired: dict[int, list[float]], floor: float
+        self,
+        query: PreparedName,
+        similar: list[dict[str, float]],
+        paired: dict[int, list[float]],
+        floor: float,
     ) -> list[int]:
         settings = self._matcher.settings
-        # The larger of the two shares gives the larger (still valid) bound.
-        share = max(settings.shorter_share, settings.single_word_share)
-        total = query.total_weight
-        totals = self._totals
-        selected: list[int] = []
-        unsure: list[int] = []
         count = len(query.words)
-        gate = settings.view_gate
-        name_words = self._words
-        for name, (query_sum, listed_sum) in paired.items():
-            query_cover = min(1.0, query_sum / total)
-            listed_cover = min(1.0, listed_sum / totals[name])
-            if total <= totals[name]:
-                bound = share * query_cover + (1 - share) * listed_cover
-            else:
-                bound = share * listed_cover + (1 - share) * query_cover
-            if bound >= floor:
+        found = np.fromiter(paired, dtype=np.intp, count=len(paired))
+        sums = np.fromiter(chain.from_iterable(paired.values()), dtype=float, count=2 * len(paired))
+        name_counts = self._word_counts[found]
+        totals = self._totals[found]
+        query_cover = np.minimum(1.0, sums[0::2] / query.total_weight)
+        listed_cover = np.minimum(1.0, sums[1::2] / totals)
+        share = np.where(
+            np.minimum(name_counts, count) == 1,
+            settings.single_word_share,
+            settings.shorter_share,
+        )
+        query_shorter = query.total_weight <= totals
+        shorter_cover = np.where(query_shorter, query_cover, listed_cover)
+        longer_cover = np.where(query_shorter, listed_cover, query_cover)
+        bound = share * shorter_cover + (1 - share) * longer_cover
+        within = np.flatnonzero(bound >= floor)
+        selected: list[int] = []
+        for position, name in zip(within.tolist(), found[within].tolist(), strict=True):
+            # The sums above may count a word once for each alike word it meets; pairing each
+            # word with its most alike word only is tighter and still a bound.
+            closer = self._closer_bound(query, similar, name)
+            if closer >= floor:
                 selected.append(name)
-            elif bound >= gate or len(name_words[name]) != count:
-                # The matcher looks at the run-together views only past its gate or
-                # between names of different word counts.
-                unsure.append(name)
+            else:
+                bound[position] = closer
+        # The matcher looks at the run-together views only past its gate or between names of
+        # different word counts.
+        unsure = found[
+            (bound < floor) & ((bound >= settings.view_gate) | (name_counts != count))
+        ].tolist()
         # Names that may agree only when run together (``ALNASER`` / ``AL NASER``).
         words = query.words
         postings = self._postings
@@ -203,31 +223,108 @@ class NameIndex:
         for left, right in pairwise(words):
             joined_only.update(postings.get(left + right, ()))
         joined_only.difference_update(paired)
-        joined_only = {name for name in joined_only if len(name_words[name]) != count}
+        word_counts = self._word_counts
+        unsure.extend(name for name in joined_only if word_counts[name] != count)
+        selected.extend(self._alike_run_together(query, unsure, floor))
+        return selected
+
+    def _alike_run_together(
+        self, query: PreparedName, positions: list[int], floor: float
+    ) -> Iterable[int]:
+        """The names among ``positions`` whose run-together or sound views reach ``floor``."""
+        if not positions:
+            return
+        settings = self._matcher.settings
         joined_cutoff = floor / settings.joined_discount
         sounds_cutoff = floor / settings.sounds_discount
-        similarity = Levenshtein.normalized_similarity
-        names = self._names
         length, sounds_length = len(query.joined), len(query.sounds)
         # Strings whose lengths differ by more than this cannot be alike enough.
         slack = (1 - joined_cutoff) * length / joined_cutoff
         sounds_slack = (1 - sounds_cutoff) * sounds_length / sounds_cutoff
-        for position in [*unsure, *joined_only]:
+        candidates = np.array(positions, dtype=np.intp)
+        joined_near = np.abs(self._joined_lengths[candidates] - length) <= slack
+        sounds_near = np.abs(self._sounds_lengths[candidates] - sounds_length) <= sounds_slack
+        if joined_cutoff > 1.0:
+            joined_near[:] = False
+        if sounds_cutoff > 1.0:
+            sounds_near[:] = False
+        near = joined_near | sounds_near
+        similarity = Levenshtein.normalized_similarity
+        names = self._names
+        for position, joined_close, sounds_close in zip(
+            candidates[near].tolist(),
+            joined_near[near].tolist(),
+            sounds_near[near].tolist(),
+            strict=True,
+        ):
             listed = names[position]
-            joined_near = joined_cutoff <= 1.0 and abs(len(listed.joined) - length) <= slack
-            if joined_near and (
-                similarity(query.joined, listed.joined, score_cutoff=joined_cutoff)
-                or similarity(query.sorted_joined, listed.sorted_joined, score_cutoff=joined_cutoff)
+            if (
+                joined_close
+                and (
+                    similarity(query.joined, listed.joined, score_cutoff=joined_cutoff)
+                    or similarity(
+                        query.sorted_joined, listed.sorted_joined, score_cutoff=joined_cutoff
+                    )
+                )
+            ) or (
+                sounds_close
+                and (
+                    similarity(query.sounds, listed.sounds, score_cutoff=sounds_cutoff)
+                    or similarity(
+                        query.sorted_sounds, listed.sorted_sounds, score_cutoff=sounds_cutoff
+                    )
+                )
             ):
-                selected.append(position)
-                continue
-            sounds_near = (
-                sounds_cutoff <= 1.0 and abs(len(listed.sounds) - sounds_length) <= sounds_slack
-            )
-            if sounds_near and (
-                similarity(query.sounds, listed.sounds, score_cutoff=sounds_cutoff)
-                or similarity(query.sorted_sounds, listed.sorted_sounds, score_cutoff=sounds_cutoff)
-            ):
-                selected.append(position)
+                yield position
 
-        return selected
+    def _closer_bound(
+        self, query: PreparedName, similar: list[dict[str, float]], name: int
+    ) -> float:
+        """A tighter bound of the word view for one name.
+
+        The matcher pairs each word at most once, so a side's covered weight is at most the sum,
+        over its own words, of each word's best credit with any word of the other name, and
+        also at most the sum, over the other name's words, of the best credit each could give
+        it: the smaller of the two bounds both sides.
+        """
+        power = self._matcher.settings.pair_power
+        listed = self._names[name]
+        listed_weights = listed.weights
+        # Per listed word: the most query weight, and the most of its own weight, it can cover.
+        query_by_listed = [0.0] * len(listed_weights)
+        listed_by_listed = [0.0] * len(listed_weights)
+        query_by_query = listed_by_query = 0.0
+        for query_weight, found in zip(query.weights, similar, strict=True):
+            if not found:
+                continue
+            best_query = best_listed = 0.0
+            for position, word in enumerate(listed.words):
+                value = found.get(word)
+                if value is None:
+                    continue
+                credit = value**power
+                query_credit = query_weight * credit
+                listed_credit = listed_weights[position] * credit
+                best_query = max(best_query, query_credit)
+                best_listed = max(best_listed, listed_credit)
+                query_by_listed[position] = max(query_by_listed[position], query_credit)
+                listed_by_listed[position] = max(listed_by_listed[position], listed_credit)
+            query_by_query += best_query
+            listed_by_query += best_listed
+        query_sum = min(query_by_query, sum(query_by_listed))
+        listed_sum = min(listed_by_query, sum(listed_by_listed))
+        settings = self._matcher.settings
+        fewest = min(len(query.words), len(listed.words))
+        return _blend(
+            query_sum / query.total_weight,
+            listed_sum / listed.total_weight,
+            query.total_weight <= listed.total_weight,
+            settings.single_word_share if fewest == 1 else settings.shorter_share,
+        )
+
+
+def _blend(query_cover: float, listed_cover: float, query_shorter: bool, share: float) -> float:
+    """The matcher's word view from the two coverages: ``share`` to the name of less weight."""
+    if query_shorter:
+        return share * query_cover + (1 - share) * listed_cover
+    return share * listed_cover + (1 - share) * query_cover
