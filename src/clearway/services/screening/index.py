@@ -18,9 +18,10 @@ Each name so found gets a first upper bound of the matcher's word score from sum
 while walking the postings, computed for all of them at once in NumPy with the exact share the
 matcher would give each side; names past it get a tighter bound that respects the matcher's
 rule of one partner per word. The run-together view is computed exactly (after a length test
-that rules most names out), and names split or joined differently (``ALNASER`` / ``AL NASER``) are looked up by
-their adjacent words run together. Only names whose bound or run-together score can reach the
-floor go on to the matcher's full comparison, whose score is then exactly the pairwise one.
+that rules most names out), and names split or joined differently (``ALNASER`` /
+``AL NASER``) are looked up by their adjacent words run together. Only names whose bound or
+run-together score can reach the floor go on to the matcher's full comparison, whose score is
+then exactly the pairwise one.
 """
 
 from __future__ import annotations
