@@ -163,9 +163,7 @@ def test_destination_measures_by_country(api: Any) -> None:
 def test_only_the_agency_loads_a_version(
     api: Any, runtime: Runtime, shipped_document: dict[str, Any], username: str
 ) -> None:
-    response = api.put(
-        CONTROL_LIST, json=new_version(shipped_document), headers=api.as_(username)
-    )
+    response = api.put(CONTROL_LIST, json=new_version(shipped_document), headers=api.as_(username))
     problem = assert_problem(response, 403)
     assert "manage export control" in problem["detail"]
     assert runtime.context.control_list.illustrative
@@ -174,9 +172,7 @@ def test_only_the_agency_loads_a_version(
 def test_the_agency_loads_a_version_that_applies_at_once(
     api: Any, runtime: Runtime, shipped_document: dict[str, Any]
 ) -> None:
-    response = api.put(
-        CONTROL_LIST, json=new_version(shipped_document), headers=api.as_("agency")
-    )
+    response = api.put(CONTROL_LIST, json=new_version(shipped_document), headers=api.as_("agency"))
     assert response.status_code == 200, response.text
     summary = response.json()
     assert (summary["id"], summary["version"], summary["label"]) == (

@@ -43,9 +43,7 @@ def test_show_and_lookup_the_list_in_force(database_url: str) -> None:
     )
     assert (shown["entries"], shown["correlation"]) == (47, 44)
     assert [m["country"] for m in shown["destinations"]] == ["KP", "RU", "BY", "IR", "SY", "MM"]
-    found = json_of(
-        database_url, "lookup", "--commodity", "8413705140", "--destination", "ir"
-    )
+    found = json_of(database_url, "lookup", "--commodity", "8413705140", "--destination", "ir")
     assert [entry["code"] for entry in found["entries"]] == ["2B350.i"]
     assert [row["commodity_code"] for row in found["correlation"]] == ["841370"]
     assert found["destination"] == "IR"
@@ -93,9 +91,7 @@ def test_load_from_files_makes_a_new_version_and_keeps_the_old(
         (2, True),
     ]
     assert stored_versions(database_url)[1][2] == source
-    found = json_of(
-        database_url, "lookup", "--commodity", "8413705140", "--destination", "AE"
-    )
+    found = json_of(database_url, "lookup", "--commodity", "8413705140", "--destination", "AE")
     assert [m["list"] for m in found["measures"]] == ["EU Reg. 36/2012 Syria"]
 
 

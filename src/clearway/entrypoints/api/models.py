@@ -100,9 +100,7 @@ def public(record: DeclarationRecord, currency: str, viewer: Principal) -> Decla
     referral = record.referral
     shown = None
     if referral is not None:
-        shown = (
-            referral.trader_document() if viewer.role is Role.TRADER else referral.document()
-        )
+        shown = referral.trader_document() if viewer.role is Role.TRADER else referral.document()
     return DeclarationPublic(
         **_summary_fields(record, currency),
         accepted_at=record.accepted_at,
