@@ -146,9 +146,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+LEDGER_ORIGIN = "clearway.test/ledger"
+
+
+@pytest.fixture(scope="session")
+def ledger_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The ledger's signing key file and its public key file, made once per session."""
+    from clearway.services.ledger.signing import SigningKey, write_key_files
+
+    folder = tmp_path_factory.mktemp("ledger")
+    private, public = folder / "ledger.key", folder / "ledger.pub"
+    write_key_files(SigningKey.generate(LEDGER_ORIGIN), private, public)
+    return private, public
+
+
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=SECRET)
+def settings(database_url: str, ledger_keys: tuple[Path, Path]) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key=SECRET,
+        ledger_key_file=str(ledger_keys[0]),
+        ledger_origin=LEDGER_ORIGIN,
+    )
 
 
 @pytest.fixture

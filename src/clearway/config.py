@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     # Seconds a webhook receiver has to answer before the attempt counts as failed.
     webhook_timeout_seconds: float = Field(default=10, gt=0, le=300)
 
+    # File holding the ledger's Ed25519 signing key (C2SP signer-key form, written by
+    # `clearway ledger keygen`); `clearway demo` makes one beside its database.
+    ledger_key_file: str | None = None
+    # The ledger's origin line: the log's name in every checkpoint and its key's name.
+    ledger_origin: str = Field(default="clearway.local/ledger", pattern=r"^[!-~]{1,120}$")
+    # Seconds between the API server's integrations of new events into the ledger; 0 runs
+    # none in the server (`clearway serve` and `clearway demo` default to 1).
+    ledger_interval_seconds: float = Field(default=0, ge=0, le=3600)
+
     def signing_key(self) -> str:
         if self.secret_key and len(self.secret_key) >= 32:
             return self.secret_key

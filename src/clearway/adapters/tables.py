@@ -183,6 +183,7 @@ exchange_rates = Table(
 # migrations.
 from clearway.adapters import control_list_tables as _control_list_tables  # noqa: E402, F401
 from clearway.adapters import export_control_tables as _export_control_tables  # noqa: E402, F401
+from clearway.adapters import ledger_tables as _ledger_tables  # noqa: E402, F401
 from clearway.adapters import publishing_tables as _publishing_tables  # noqa: E402, F401
 from clearway.adapters import risk_tables as _risk_tables  # noqa: E402, F401
 from clearway.adapters import screening_tables as _screening_tables  # noqa: E402, F401

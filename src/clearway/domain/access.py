@@ -28,6 +28,8 @@ class Action(enum.StrEnum):
     MANAGE_EXPORT_CONTROL = "manage_export_control"
     MANAGE_SUBSCRIPTIONS = "manage_subscriptions"
     MANAGE_USERS = "manage_users"
+    READ_LEDGER = "read_ledger"
+    MANAGE_WITNESSES = "manage_witnesses"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -37,7 +39,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.RISK_ANALYST: frozenset({Action.READ, Action.MANAGE_RISK, Action.SCREEN}),
     Role.AGENCY: frozenset({Action.READ, Action.SCREEN, Action.MANAGE_EXPORT_CONTROL}),
-    Role.AUDITOR: frozenset({Action.READ}),
+    Role.AUDITOR: frozenset({Action.READ, Action.READ_LEDGER}),
     Role.ADMIN: frozenset(
         {
             Action.LODGE,
@@ -46,6 +48,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.MANAGE_REFERENCE,
             Action.MANAGE_USERS,
             Action.MANAGE_SUBSCRIPTIONS,
+            Action.READ_LEDGER,
+            Action.MANAGE_WITNESSES,
         }
     ),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Protocol
 
 from clearway.adapters.nats_publisher import NatsPublisher
 from clearway.adapters.publishing_store import SqlAlchemyDeliveryStore
@@ -30,14 +31,25 @@ def build_relay(runtime: Runtime, *, batch_size: int = BATCH_SIZE) -> Relay:
     )
 
 
-class BackgroundRelay:
-    """A relay passing over the outbox every ``interval`` seconds on a daemon thread, so that
-    requests never wait on a subscriber."""
+class Loop(Protocol):
+    """Work done pass after pass until stopped: the relay, the ledger's integrator."""
 
-    def __init__(self, relay: Relay, interval: float) -> None:
-        self.relay = relay
+    def run_forever(self, interval: float) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class BackgroundLoop:
+    """A loop passing every ``interval`` seconds on a daemon thread, so that requests never
+    wait on a subscriber or on the ledger."""
+
+    def __init__(self, loop: Loop, interval: float, name: str) -> None:
+        self.loop = loop
+        self._name = name
         self._thread = threading.Thread(
-            target=relay.run_forever, args=(interval,), name="clearway-relay", daemon=True
+            target=loop.run_forever, args=(interval,), name=name, daemon=True
         )
 
     def start(self) -> None:
@@ -49,20 +61,20 @@ class BackgroundRelay:
 
     def stop(self, timeout: float = 60.0) -> None:
         """Finish the batch in hand, then stop and let go of connections."""
-        self.relay.stop()
+        self.loop.stop()
         if self._thread.is_alive():
             self._thread.join(timeout)
         if self._thread.is_alive():
-            log.warning("the event relay did not stop within %s s", timeout)
+            log.warning("%s did not stop within %s s", self._name, timeout)
             return
-        self.relay.close()
+        self.loop.close()
 
 
-def start_background_relay(runtime: Runtime) -> BackgroundRelay | None:
+def start_background_relay(runtime: Runtime) -> BackgroundLoop | None:
     """The relay the API server runs, or None when ``relay_interval_seconds`` is 0."""
     interval = runtime.settings.relay_interval_seconds
     if interval <= 0:
         return None
-    background = BackgroundRelay(build_relay(runtime), interval)
+    background = BackgroundLoop(build_relay(runtime), interval, "clearway-relay")
     background.start()
     return background

@@ -18,6 +18,7 @@ from clearway.entrypoints.api.routers import (
     control_list,
     declarations,
     health,
+    ledger,
     licences,
     reference,
     referrals,
@@ -29,6 +30,7 @@ from clearway.entrypoints.api.routers import (
     tariff,
     work_queue,
 )
+from clearway.entrypoints.ledger_worker import start_background_integrator
 from clearway.entrypoints.relay_worker import start_background_relay
 
 DESCRIPTION = """Lodge import and export declarations and follow them through clearance.
@@ -51,11 +53,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # The event relay, when settings ask for it, on a thread of its own.
         relay = start_background_relay(app.state.runtime)
         app.state.relay = relay
+        # The ledger's integrator likewise.
+        integrator = start_background_integrator(app.state.runtime)
         try:
             yield
         finally:
-            if relay is not None:
-                await asyncio.to_thread(relay.stop)
+            for loop in (relay, integrator):
+                if loop is not None:
+                    await asyncio.to_thread(loop.stop)
         app.state.runtime.engine.dispose()
 
     app = FastAPI(
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         referrals.router,
         control_list.router,
         screening.router,
+        ledger.router,
     ):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -28,10 +28,12 @@ from clearway.domain.errors import ClearwayError
 from clearway.domain.rules.catalogue import rules_markdown
 from clearway.entrypoints.cli.bulk import lodge_files, process_file
 from clearway.entrypoints.cli.control_list import control_list_app
+from clearway.entrypoints.cli.ledger import ledger_app
 from clearway.entrypoints.cli.relay import relay, subscriptions_app
 from clearway.entrypoints.cli.risk import risk_app
 from clearway.entrypoints.cli.screening import screen, screening_app
 from clearway.entrypoints.cli.tariff import duty_app, tariff_app
+from clearway.services.ledger.signing import SigningKey, write_key_files
 from clearway.services.lodging import Lodged
 
 app = typer.Typer(
@@ -53,8 +55,11 @@ app.command()(screen)
 app.add_typer(control_list_app, name="control-list")
 app.add_typer(subscriptions_app, name="subscriptions")
 app.command()(relay)
+app.add_typer(ledger_app, name="ledger")
 
 console = Console(stderr=True)
+
+LEDGER_DEMO_ORIGIN = "clearway.demo/ledger"
 
 
 def fail(message: str) -> NoReturn:
@@ -81,10 +86,12 @@ def serve(
         settings.signing_key()
     except InsecureSettings as error:
         fail(str(error))
-    if "relay_interval_seconds" not in settings.model_fields_set:
-        # The server publishes events itself unless told otherwise (0 turns it off).
-        os.environ["CLEARWAY_RELAY_INTERVAL_SECONDS"] = "1"
-        get_settings.cache_clear()
+    # The server publishes events and integrates the ledger itself unless told otherwise (0
+    # turns either off).
+    for name in ("relay_interval_seconds", "ledger_interval_seconds"):
+        if name not in settings.model_fields_set:
+            os.environ[f"CLEARWAY_{name.upper()}"] = "1"
+    get_settings.cache_clear()
     uvicorn.run(
         "clearway.entrypoints.api.app:create_app",
         factory=True,
@@ -112,11 +119,20 @@ def demo(
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+    # A fresh ledger signing key beside the database: its public half verifies receipts.
+    ledger_key = Path(f"{database}.ledger.key")
+    ledger_public = Path(f"{database}.ledger.pub")
+    for path in (ledger_key, ledger_public):
+        path.unlink(missing_ok=True)
+    write_key_files(SigningKey.generate(LEDGER_DEMO_ORIGIN), ledger_key, ledger_public)
     settings = Settings(
         database_url=f"sqlite:///{database}",
         demo=True,
         secret_key=secrets.token_urlsafe(48),
         relay_interval_seconds=1,
+        ledger_key_file=str(ledger_key),
+        ledger_origin=LEDGER_DEMO_ORIGIN,
+        ledger_interval_seconds=1,
     )
     runtime = build_runtime(settings)
     credentials, lodged = seed_demo(runtime, count)
@@ -128,6 +144,7 @@ def demo(
     out = Console(soft_wrap=True)
     out.print(table)
     out.print(f"{lodged} declarations lodged into {database}.")
+    out.print(f"Ledger public key: {ledger_public} (clearway ledger verify-receipt FILE --key …)")
     out.print(
         f"API docs: http://{host}:{port}/docs   token: POST http://{host}:{port}/api/v1/auth/token"
     )

@@ -1,0 +1,164 @@
+"""Reading the ledger as its users do: the newest checkpoint with its cosignatures, inclusion
+and consistency proofs assembled from stored nodes (RFC 9162 §2.1.3, §2.1.4), entries, a
+declaration's receipt, and witnesses' cosignatures checked before they are kept.
+
+Every proof is built from the O(log n) stored perfect-subtree hashes its plan names, fetched in
+one query: nothing re-hashes the log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from clearway.adapters import ledger_store as store
+from clearway.domain.errors import BadRequest, Conflict, NotFound
+from clearway.domain.ledger import (
+    Checkpoint,
+    CosignatureError,
+    LedgerError,
+    Note,
+    VerifierKey,
+    assemble_proof,
+    consistency_plan,
+    inclusion_plan,
+    open_note,
+    parse_note,
+)
+from clearway.services.ledger.receipts import build_receipt
+from clearway.services.ledger.signing import cosignature_verifier
+
+MAX_ENTRIES = 1000
+
+
+class LedgerRequestError(BadRequest):
+    """A proof or range the log cannot give (sizes out of range, start after end …)."""
+
+
+class LedgerReader:
+    """The log as served: its origin and key, checkpoints, proofs, entries and receipts."""
+
+    def __init__(self, engine: Engine, origin: str, verifier_key: VerifierKey) -> None:
+        self.engine = engine
+        self.origin = origin
+        self.verifier_key = verifier_key
+
+    def checkpoint(self) -> str:
+        """The newest signed checkpoint, with every witness's cosignature line after the log's."""
+        with self.engine.connect() as connection:
+            signed = store.newest_checkpoint(connection)
+            if signed is None:
+                raise NotFound("the ledger has no checkpoint yet")
+            return _with_cosignatures(connection, signed)
+
+    def inclusion(self, index: int, size: int) -> list[bytes]:
+        """The audit path of leaf ``index`` in the tree of ``size`` (RFC 9162 §2.1.3.1)."""
+        with self.engine.connect() as connection:
+            self._within(connection, size)
+            if not 0 <= index < size:
+                raise LedgerRequestError(f"leaf {index} is not in a tree of {size}")
+            plan = inclusion_plan(index, size)
+            return assemble_proof(plan, store.read_nodes(connection, plan.node_ids))
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        """The proof that the tree of ``second`` extends that of ``first`` (§2.1.4.1)."""
+        with self.engine.connect() as connection:
+            self._within(connection, second)
+            if not 0 < first <= second:
+                raise LedgerRequestError(
+                    f"a consistency proof needs 0 < first <= second, not {first} and {second}"
+                )
+            plan = consistency_plan(first, second)
+            return assemble_proof(plan, store.read_nodes(connection, plan.node_ids))
+
+    def entries(self, start: int, end: int) -> list[store.LoggedEntry]:
+        """Entries ``start <= index < end`` (at most ``MAX_ENTRIES``)."""
+        if not 0 <= start < end:
+            raise LedgerRequestError(f"an entry range needs 0 <= start < end, not {start}, {end}")
+        if end - start > MAX_ENTRIES:
+            raise LedgerRequestError(f"at most {MAX_ENTRIES} entries at a time")
+        with self.engine.connect() as connection:
+            return store.read_entries(connection, start, end)
+
+    def receipt(self, declaration_id: str) -> dict[str, Any]:
+        """A self-contained receipt for the declaration's newest logged event."""
+        with self.engine.connect() as connection:
+            logged = store.newest_entry_of(connection, declaration_id)
+            signed = store.newest_checkpoint(connection)
+            if logged is None or signed is None or logged.leaf_index >= signed.tree_size:
+                raise NotFound(
+                    f"declaration {declaration_id} has no event in a signed checkpoint yet"
+                )
+            plan = inclusion_plan(logged.leaf_index, signed.tree_size)
+            proof = assemble_proof(plan, store.read_nodes(connection, plan.node_ids))
+            note = _with_cosignatures(connection, signed)
+        return build_receipt(
+            origin=self.origin,
+            entry=logged.entry,
+            leaf_index=logged.leaf_index,
+            tree_size=signed.tree_size,
+            inclusion_proof=proof,
+            checkpoint=note,
+        )
+
+    def register_witness(self, name: str, verifier_key: str, actor: str, at: datetime) -> None:
+        """Record a partner agency's witness key (C2SP tlog-cosignature, type 0x04)."""
+        try:
+            key = VerifierKey.parse(verifier_key)
+        except LedgerError as error:
+            raise LedgerRequestError(f"not a verifier key: {error}") from None
+        if key.name != name:
+            raise LedgerRequestError(f"the key is named {key.name!r}, not {name!r}")
+        with self.engine.begin() as connection:
+            if name in store.witness_keys(connection):
+                raise Conflict(f"witness {name!r} is already registered")
+            store.add_witness(connection, name, verifier_key, actor, at)
+
+    def add_cosignature(self, cosigned: str, at: datetime) -> list[str]:
+        """Keep the cosignatures of registered witnesses on a checkpoint the log signed.
+
+        The note must carry the very body the log signed; each signature line from a
+        registered witness must verify, others are ignored. Returns the witnesses kept.
+        """
+        try:
+            note = parse_note(cosigned)
+            checkpoint = Checkpoint.parse(note.text)
+        except LedgerError as error:
+            raise LedgerRequestError(f"not a cosigned checkpoint: {error}") from None
+        with self.engine.begin() as connection:
+            signed = store.checkpoint_at(connection, checkpoint.size)
+            if signed is None or parse_note(signed.note).text != note.text:
+                raise LedgerRequestError(
+                    f"the log signed no checkpoint with this body at size {checkpoint.size}"
+                )
+            kept = []
+            for name, key in store.witness_keys(connection).items():
+                verifier = cosignature_verifier(key)
+                mine = [
+                    signature
+                    for signature in note.signatures
+                    if signature.key_name == name and signature.key_id == verifier.key_id
+                ]
+                if not mine:
+                    continue
+                try:
+                    open_note(Note(note.text, tuple(mine)).to_text(), [verifier])
+                except (LedgerError, CosignatureError) as error:
+                    raise LedgerRequestError(
+                        f"the cosignature of {name!r} does not verify: {error}"
+                    ) from None
+                store.store_cosignature(connection, checkpoint.size, name, mine[0].line, at)
+                kept.append(name)
+            if not kept:
+                raise LedgerRequestError("no cosignature from a registered witness")
+            return kept
+
+    def _within(self, connection: Connection, size: int) -> None:
+        if store.checkpoint_at(connection, size) is None:
+            raise LedgerRequestError(f"the log has signed no checkpoint at tree size {size}")
+
+
+def _with_cosignatures(connection: Connection, signed: store.StoredCheckpoint) -> str:
+    return signed.note + "".join(store.cosignature_lines(connection, signed.tree_size))

@@ -1,0 +1,425 @@
+"""``clearway ledger …``: make keys, verify a receipt offline, audit the ledger's tables, and run
+a witness that cosigns the log's checkpoints (c2sp.org/tlog-cosignature)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import httpx2 as httpx
+import orjson
+import typer
+from rich.console import Console
+
+import clearway
+from clearway.adapters import migrate
+from clearway.adapters.database import create_database_engine
+from clearway.adapters.ledger_reading import (
+    audit_bounds,
+    read_checkpoints,
+    read_leaf_hashes,
+    read_log_entries,
+    read_outbox_events,
+)
+from clearway.config import Settings, get_settings
+from clearway.domain.events import utc_now
+from clearway.domain.ledger import COSIGNATURE_V1, ED25519, LedgerError, VerifierKey
+from clearway.services.ledger.audit import AuditReport, audit_log
+from clearway.services.ledger.receipts import ReceiptError, VerifiedReceipt, verify_receipt
+from clearway.services.ledger.signing import (
+    SigningKey,
+    read_signing_key,
+    read_verifier_key,
+    write_key_files,
+)
+from clearway.services.ledger.witness import (
+    Cosigned,
+    WitnessRefusal,
+    WitnessState,
+    WitnessStateError,
+    check_log_key,
+    cosign,
+    load_state,
+    needs_proof,
+    save_state,
+    signed_checkpoint,
+)
+
+ledger_app = typer.Typer(
+    help="The verifiable ledger: keys, receipts, audit, witness.", no_args_is_help=True
+)
+console = Console(stderr=True, soft_wrap=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
+
+API = "/api/v1/ledger"
+# Seconds to wait for the log's answer (and at most a quarter of that to connect).
+HTTP_TIMEOUT = 30.0
+
+
+class LedgerHttpError(RuntimeError):
+    """The log could not be reached, or answered something other than the contract."""
+
+
+def _fail(message: str) -> NoReturn:
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+def _print_json(document: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def _verifier_key_file(path: Path) -> VerifierKey:
+    try:
+        return read_verifier_key(path)
+    except OSError as error:
+        _fail(f"cannot read {path}: {error.strerror}")
+    except LedgerError as error:
+        _fail(f"{path} is not a verifier key file: {error}")
+
+
+def _signing_key_file(path: Path) -> SigningKey:
+    try:
+        return read_signing_key(path)
+    except OSError as error:
+        _fail(f"cannot read {path}: {error.strerror}")
+    except (LedgerError, ValueError) as error:
+        _fail(f"{path} is not a signer key file: {error}")
+
+
+@ledger_app.command("keygen")
+def keygen(
+    name: Annotated[str, typer.Argument(help="Key name, e.g. the log's origin or the witness")],
+    private: Annotated[Path, typer.Option("--private", help="Signer key file to create")],
+    public: Annotated[Path, typer.Option("--public", help="Verifier key file to create")],
+    witness: Annotated[
+        bool,
+        typer.Option("--witness", help="Write the public key as a cosignature key (type 0x04)"),
+    ] = False,
+) -> None:
+    """Make an Ed25519 key pair for a log or a witness; existing files are never overwritten.
+
+    Prints the verifier key, the one to give to those who verify (or to register a witness).
+    """
+    existing = [str(path) for path in (private, public) if path.exists()]
+    if existing:
+        _fail(f"{', '.join(existing)} already exists; a key file is never overwritten")
+    try:
+        key = SigningKey.generate(name)
+    except LedgerError as error:
+        _fail(str(error))
+    signature_type = COSIGNATURE_V1 if witness else ED25519
+    try:
+        write_key_files(key, private, public, signature_type)
+    except OSError as error:
+        _fail(f"cannot write the key files: {error}")
+    console.print(f"wrote {private} (keep it secret) and {public}", highlight=False)
+    typer.echo(str(key.verifier_key(signature_type)))
+
+
+def _receipt_document(verified: VerifiedReceipt) -> dict[str, Any]:
+    entry = verified.entry
+    return {
+        "verified": True,
+        "origin": verified.origin,
+        "declaration_id": verified.declaration_id,
+        "claims": {
+            "sequence": entry.sequence,
+            "type": entry.type,
+            "status": entry.status,
+            "version": entry.version,
+            "declaration_id": entry.declaration_id,
+        },
+        "occurred_at": entry.occurred_at,
+        "leaf_index": verified.leaf_index,
+        "tree_size": verified.tree_size,
+        "root_hash": base64.b64encode(verified.checkpoint.root_hash).decode(),
+        "unverified_cosigners": list(verified.cosigners),
+    }
+
+
+@ledger_app.command("verify-receipt")
+def verify_receipt_command(
+    file: Annotated[Path, typer.Argument(help="The receipt (JSON) as the API served it")],
+    key: Annotated[Path, typer.Option("--key", help="The log's verifier key file")],
+    as_json: JsonOption = False,
+) -> None:
+    """Verify a receipt offline: the log's signature, the inclusion proof, the claims."""
+    log_key = _verifier_key_file(key)
+    try:
+        receipt = orjson.loads(file.read_bytes())
+    except OSError as error:
+        _fail(f"cannot read {file}: {error.strerror}")
+    except orjson.JSONDecodeError as error:
+        _fail(f"{file} is not JSON: {error}")
+    try:
+        verified = verify_receipt(receipt, log_key)
+    except ReceiptError as error:
+        if as_json:
+            _print_json({"verified": False, "reason": str(error)})
+        _fail(f"not verified: {error}")
+    if as_json:
+        _print_json(_receipt_document(verified))
+        return
+    entry = verified.entry
+    typer.echo(
+        f"verified: declaration {verified.declaration_id}: {entry.type} ({entry.status}, "
+        f"version {entry.version}) is leaf {verified.leaf_index} of {verified.origin} at tree "
+        f"size {verified.tree_size}"
+    )
+
+
+def _audit_key(key: Path | None, settings: Settings) -> VerifierKey:
+    """``--key``, else the public half of the log's own key file from the settings."""
+    if key is not None:
+        return _verifier_key_file(key)
+    configured = settings.ledger_key_file
+    if not configured:
+        _fail(
+            "no log key: give --key FILE (the log's verifier key) or set CLEARWAY_LEDGER_KEY_FILE"
+        )
+    return _signing_key_file(Path(configured)).verifier_key()
+
+
+def _report_document(report: AuditReport) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "entries": report.entries,
+        "checkpoints": report.checkpoints,
+        "events": report.events,
+        "problems": [
+            {
+                "leaf_index": problem.leaf_index,
+                "tree_size": problem.tree_size,
+                "sequence": problem.sequence,
+                "message": problem.message,
+            }
+            for problem in report.problems
+        ],
+        "omitted": report.omitted,
+    }
+
+
+@ledger_app.command("integrate")
+def integrate(
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep integrating new events until interrupted")
+    ] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between passes with --follow")] = 1.0,
+) -> None:
+    """Integrate the outbox events not yet in the ledger and sign the grown tree (the server
+    does this itself every CLEARWAY_LEDGER_INTERVAL_SECONDS)."""
+    from clearway.bootstrap import build_runtime
+    from clearway.config import InsecureSettings
+    from clearway.entrypoints.ledger_worker import Integrator, ledger_store
+
+    runtime = build_runtime(get_settings())
+    try:
+        store = ledger_store(runtime)
+        if follow:
+            with contextlib.suppress(KeyboardInterrupt):
+                Integrator(store).run_forever(interval)
+            return
+        added = store.integrate_all()
+    except (InsecureSettings, LedgerError) as error:
+        _fail(str(error))
+    finally:
+        runtime.engine.dispose()
+    typer.echo(f"integrated {added} events into the ledger")
+
+
+@ledger_app.command("audit")
+def audit(
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="The log's verifier key file (default: from the settings)"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the ledger's tables against each other and the outbox; exit 1 on any problem.
+
+    Every entry against its stored leaf hash and its outbox event, every signed checkpoint
+    against the root recomputed from the entries, leaf indexes and sequences for gaps and
+    reorderings.
+    """
+    settings = get_settings()
+    log_key = _audit_key(key, settings)
+    engine = create_database_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine)
+        bounds = audit_bounds(engine)
+        report = audit_log(
+            read_log_entries(engine, bounds),
+            read_leaf_hashes(engine, bounds),
+            read_checkpoints(engine, bounds),
+            log_key,
+            read_outbox_events(engine, bounds),
+            origin=settings.ledger_origin,
+        )
+    finally:
+        engine.dispose()
+    if as_json:
+        _print_json(_report_document(report))
+    else:
+        for problem in report.problems:
+            typer.echo(f"{problem.where}: {problem.message}")
+        if report.omitted:
+            typer.echo(f"… and {report.omitted} more problems")
+        found = len(report.problems) + report.omitted
+        verdict = "no problem found" if report.ok else f"{found} problems"
+        typer.echo(
+            f"audited {report.entries} entries, {report.checkpoints} checkpoints, "
+            f"{report.events} outbox events: {verdict}"
+        )
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+def _answer(response: httpx.Response) -> str:
+    """What a failed answer says: its problem+json detail, or the start of its body."""
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = None
+    if isinstance(problem, dict):
+        said = problem.get("detail") or problem.get("title")
+        if said:
+            return str(said)
+    return response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
+
+
+def _request(client: httpx.Client, method: str, path: str, **options: Any) -> httpx.Response:
+    try:
+        response = client.request(method, path, **options)
+    except httpx.HTTPError as error:
+        raise LedgerHttpError(f"{method} {client.base_url.join(path)}: {error}") from None
+    if not response.is_success:
+        raise LedgerHttpError(
+            f"{method} {response.url} answered {response.status_code}: {_answer(response)}"
+        )
+    return response
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        document = response.json()
+    except ValueError:
+        raise LedgerHttpError(f"{response.url} did not answer JSON") from None
+    if not isinstance(document, dict):
+        raise LedgerHttpError(f"{response.url} did not answer a JSON object")
+    return document
+
+
+def _first_state(client: httpx.Client, pinned: VerifierKey | None) -> WitnessState:
+    """A witness's first run: the log's origin and key as served, unless a key is pinned."""
+    served = _json(_request(client, "GET", f"{API}/key"))
+    origin, text = served.get("origin"), served.get("verifier_key")
+    if not isinstance(origin, str) or not isinstance(text, str):
+        raise LedgerHttpError(f"{API}/key did not answer an origin and a verifier_key")
+    try:
+        log_key = VerifierKey.parse(text)
+    except LedgerError as error:
+        raise LedgerHttpError(f"{API}/key answered a bad verifier key: {error}") from None
+    if pinned is not None and log_key != pinned:
+        raise WitnessRefusal(
+            f"the log serves the key {log_key.name}+{log_key.key_id:08x}, not the pinned "
+            f"{pinned.name}+{pinned.key_id:08x}"
+        )
+    return WitnessState.first(origin, log_key)
+
+
+def _consistency_proof(client: httpx.Client, first: int, second: int) -> list[bytes]:
+    answered = _json(
+        _request(
+            client,
+            "GET",
+            f"{API}/proof/consistency",
+            params={"first": first, "second": second},
+        )
+    )
+    hashes = answered.get("hashes")
+    if (answered.get("first"), answered.get("second")) != (first, second) or not isinstance(
+        hashes, list
+    ):
+        raise LedgerHttpError(f"the log answered a consistency proof for other sizes: {answered}")
+    try:
+        return [base64.b64decode(str(value), validate=True) for value in hashes]
+    except binascii.Error:
+        raise LedgerHttpError("the consistency proof's hashes are not base64") from None
+
+
+def run_witness(
+    client: httpx.Client,
+    state_path: Path,
+    witness_key: SigningKey,
+    pinned_log_key: VerifierKey | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Cosigned:
+    """One witness round against the log ``client`` talks to (its base URL).
+
+    Fetch the newest checkpoint and, from the kept size, a consistency proof; cosign; keep the
+    new state; send the cosignature. The state is saved before the cosignature is sent: once
+    verified, the newer tree is what the witness must hold the log to, whether or not the log
+    takes the cosignature. Raises ``WitnessRefusal``, ``WitnessStateError`` or
+    ``LedgerHttpError``.
+    """
+    state = load_state(state_path)
+    if state is None:
+        state = _first_state(client, pinned_log_key)
+    elif pinned_log_key is not None:
+        check_log_key(state, pinned_log_key)
+    note = _request(client, "GET", f"{API}/checkpoint").text
+    checkpoint = signed_checkpoint(state, note)
+    proof = (
+        _consistency_proof(client, state.size, checkpoint.size)
+        if needs_proof(state, checkpoint)
+        else []
+    )
+    cosigned = cosign(state, note, proof, witness_key.cosigner(clock))
+    save_state(state_path, cosigned.state)
+    _request(
+        client,
+        "POST",
+        f"{API}/cosignatures",
+        content=cosigned.note.encode(),
+        headers={"content-type": "text/plain; charset=utf-8"},
+    )
+    return cosigned
+
+
+@ledger_app.command("witness")
+def witness(
+    url: Annotated[str, typer.Option("--url", help="The Clearway server, e.g. https://…")],
+    key: Annotated[Path, typer.Option("--key", help="The witness's signer key file")],
+    state: Annotated[Path, typer.Option("--state", help="The witness's state file (JSON)")],
+    log_key: Annotated[
+        Path | None,
+        typer.Option("--log-key", help="Pin the log's verifier key (default: trust it at first)"),
+    ] = None,
+) -> None:
+    """Cosign the log's newest checkpoint if it extends the last one this witness cosigned."""
+    witness_key = _signing_key_file(key)
+    pinned = _verifier_key_file(log_key) if log_key is not None else None
+    client = httpx.Client(
+        base_url=url,
+        timeout=httpx.Timeout(HTTP_TIMEOUT, connect=HTTP_TIMEOUT / 4),
+        follow_redirects=False,
+        headers={"user-agent": f"Clearway-witness/{clearway.__version__}"},
+    )
+    try:
+        cosigned = run_witness(client, state, witness_key, pinned)
+    except WitnessRefusal as error:
+        _fail(f"refused to cosign: {error}")
+    except (WitnessStateError, LedgerHttpError) as error:
+        _fail(str(error))
+    finally:
+        client.close()
+    checkpoint = cosigned.checkpoint
+    root = base64.b64encode(checkpoint.root_hash).decode()
+    typer.echo(f"cosigned {checkpoint.origin} at tree size {checkpoint.size} (root {root})")

@@ -1,0 +1,96 @@
+"""The ledger's integrator as the entry points run it: the signing key and origin from
+settings, new outbox events integrated pass after pass in the foreground (``clearway ledger
+integrate --follow``) or on a thread of its own beside the API server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from clearway.adapters.ledger_log import LedgerReader
+from clearway.adapters.ledger_store import SqlAlchemyLedgerStore
+from clearway.bootstrap import Runtime
+from clearway.config import InsecureSettings, Settings
+from clearway.domain.errors import ClearwayError
+from clearway.entrypoints.relay_worker import BackgroundLoop
+from clearway.services.ledger.signing import SigningKey, read_signing_key
+
+log = logging.getLogger("clearway.ledger")
+
+
+class LedgerUnavailable(ClearwayError):
+    """No signing key is configured, so the ledger has no checkpoints to serve."""
+
+    status, slug, title = 503, "ledger-unavailable", "Ledger unavailable"
+
+
+def ledger_key(settings: Settings) -> SigningKey:
+    """The log's signing key, read from ``ledger_key_file``."""
+    if not settings.ledger_key_file:
+        raise InsecureSettings(
+            "CLEARWAY_LEDGER_KEY_FILE must name the ledger's signing key "
+            "(make one with: clearway ledger keygen NAME --private FILE --public FILE)"
+        )
+    path = Path(settings.ledger_key_file)
+    if not path.is_file():
+        raise InsecureSettings(f"the ledger key file {path} does not exist")
+    return read_signing_key(path)
+
+
+def ledger_store(runtime: Runtime) -> SqlAlchemyLedgerStore:
+    """The integrator over the runtime's database, signing with the configured key."""
+    key = ledger_key(runtime.settings)
+    return SqlAlchemyLedgerStore(
+        runtime.engine, key.note_signer(), runtime.settings.ledger_origin, runtime.context.now
+    )
+
+
+def ledger_reader(runtime: Runtime) -> LedgerReader:
+    """The log as the API serves it; ``LedgerUnavailable`` without a key."""
+    try:
+        key = ledger_key(runtime.settings)
+    except InsecureSettings as error:
+        raise LedgerUnavailable(str(error)) from None
+    return LedgerReader(runtime.engine, runtime.settings.ledger_origin, key.verifier_key())
+
+
+class Integrator:
+    """Integrates the outbox into the ledger every ``interval`` seconds until stopped."""
+
+    def __init__(self, store: SqlAlchemyLedgerStore) -> None:
+        self.store = store
+        self._stopping = threading.Event()
+
+    def run_forever(self, interval: float) -> None:
+        """Pass after pass; a pass that fails is logged and the next one tries again."""
+        while not self._stopping.is_set():
+            try:
+                added = self.store.integrate_all()
+                if added:
+                    log.info("integrated %s events into the ledger", added)
+            except Exception:
+                log.exception("ledger integration failed; trying again in %s s", interval)
+            self._stopping.wait(interval)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def close(self) -> None:
+        """Nothing to let go of: each pass opens and closes its own transaction."""
+
+
+def start_background_integrator(runtime: Runtime) -> BackgroundLoop | None:
+    """The integrator the API server runs, or None when ``ledger_interval_seconds`` is 0 or no
+    key is configured (the server then logs why and serves no checkpoints)."""
+    interval = runtime.settings.ledger_interval_seconds
+    if interval <= 0:
+        return None
+    try:
+        store = ledger_store(runtime)
+    except InsecureSettings as error:
+        log.warning("the ledger is not integrated: %s", error)
+        return None
+    background = BackgroundLoop(Integrator(store), interval, "clearway-ledger")
+    background.start()
+    return background

@@ -1,0 +1,126 @@
+"""A ledger entry: the exact bytes one outbox event becomes in the log.
+
+The entry is the event as a JSON object in RFC 8785 (JSON Canonicalization Scheme) form, so
+that anyone holding the event's fields can rebuild the very bytes that were hashed (RFC 9162
+§2.1.1 hashes the entry as given), and anyone holding the bytes can read them as plain JSON.
+Its members: the outbox ``sequence``, the event's ``event_id``, ``type``, ``declaration_id``,
+``licence_id``, ``version``, ``status``, ``actor``, ``occurred_at`` (ISO 8601, UTC) and
+``data`` (the event's payload as stored).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import rfc8785
+
+from clearway.domain.events import Event
+
+ENTRY_FIELDS = (
+    "sequence",
+    "event_id",
+    "type",
+    "declaration_id",
+    "licence_id",
+    "version",
+    "status",
+    "actor",
+    "occurred_at",
+    "data",
+)
+
+
+_SAFE_INTEGER = 2**53 - 1
+
+
+class EntryError(ValueError):
+    """Bytes that are not a ledger entry in canonical form."""
+
+
+def canonical_json(value: Any) -> bytes:
+    """``value`` in RFC 8785 form, as ``rfc8785.dumps`` writes it.
+
+    Events seldom hold what sets RFC 8785 apart from plain sorted, compact JSON: numbers other
+    than integers within ±(2^53 - 1) (ECMAScript number form) and member names outside the
+    Basic Multilingual Plane (sorted by UTF-16 code units, not code points). Without them the
+    two agree byte for byte (a property test checks this), and orjson writes them some 60 times
+    faster; with them, ``rfc8785`` itself does the writing.
+    """
+    if _plain(value):
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return rfc8785.dumps(value)
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+    if isinstance(value, dict):
+        return all(
+            isinstance(key, str) and _bmp_only(key) and _plain(item) for key, item in value.items()
+        )
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    return False
+
+
+def _bmp_only(text: str) -> bool:
+    return text.isascii() or max(text) <= "\uffff"
+
+
+def event_entry(sequence: int, event: Event) -> bytes:
+    """The canonical entry bytes of ``event``, stored in the outbox at ``sequence``."""
+    return canonical_json(
+        {
+            "sequence": sequence,
+            "event_id": event.id,
+            "type": event.type,
+            "declaration_id": event.declaration_id,
+            "licence_id": event.licence_id,
+            "version": event.version,
+            "status": event.status,
+            "actor": event.actor,
+            "occurred_at": _utc_text(event.occurred_at),
+            "data": event.data,
+        }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An entry read back from its bytes."""
+
+    sequence: int
+    event_id: str
+    type: str
+    declaration_id: str | None
+    licence_id: str | None
+    version: int
+    status: str
+    actor: str
+    occurred_at: str
+    data: dict[str, Any]
+
+
+def read_entry(entry: bytes) -> Entry:
+    """Parse entry bytes, refusing any that are not canonical (RFC 8785) or lack a member."""
+    try:
+        fields = json.loads(entry)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise EntryError(f"the entry is not JSON: {error}") from None
+    if not isinstance(fields, dict) or set(fields) != set(ENTRY_FIELDS):
+        raise EntryError(f"an entry has exactly the members {', '.join(ENTRY_FIELDS)}")
+    if canonical_json(fields) != entry:
+        raise EntryError("the entry is not in RFC 8785 canonical form")
+    return Entry(**fields)
+
+
+def _utc_text(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise EntryError("an event time must be timezone-aware")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
