@@ -11,6 +11,8 @@
 3. Proofs at full size: the median and 99th-percentile time to assemble an inclusion proof of a
    random leaf, and a consistency proof from a random earlier checkpoint, from stored nodes.
 4. Storage per leaf: the pages of each ledger table (SQLite dbstat) over the leaf count.
+5. The audit: the whole tree recomputed from the entries and checked against every checkpoint,
+   the stored leaf hashes and the outbox events.
 
     .venv/bin/python bench/ledger.py [--events 1000000] [--declarations 2000]
 """
@@ -34,9 +36,17 @@ from sqlalchemy import insert, select, text
 
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.ledger_log import LedgerReader
+from clearway.adapters.ledger_reading import (
+    audit_bounds,
+    read_checkpoints,
+    read_leaf_hashes,
+    read_log_entries,
+    read_outbox_events,
+)
 from clearway.adapters.ledger_store import SqlAlchemyLedgerStore
 from clearway.adapters.ledger_tables import ledger_checkpoints
 from clearway.adapters.tables import events
+from clearway.services.ledger.audit import audit_log
 from clearway.services.ledger.signing import SigningKey
 
 ORIGIN = "bench.clearway/ledger"
@@ -146,6 +156,22 @@ def main() -> None:
                 text("SELECT AVG(LENGTH(entry)) FROM ledger_entries")
             ).scalar_one()
         print(f"  (the entry itself, canonical JSON: {entry_bytes:,.0f} bytes on average)")
+
+        began = time.perf_counter()
+        bounds = audit_bounds(engine)
+        report = audit_log(
+            read_log_entries(engine, bounds),
+            read_leaf_hashes(engine, bounds),
+            read_checkpoints(engine, bounds),
+            key.verifier_key(),
+            read_outbox_events(engine, bounds),
+            origin=ORIGIN,
+        )
+        print(
+            f"audit (clearway ledger audit): {report.entries:,} entries, "
+            f"{report.checkpoints:,} checkpoints, {report.events:,} outbox events in "
+            f"{time.perf_counter() - began:.1f} s, {len(report.problems)} problems"
+        )
         engine.dispose()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -5,10 +5,15 @@ by its index, and a log that rewrites its history is refused by a partner agency
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
+import uvicorn
 from sqlalchemy import delete, insert, select, update
 from typer.testing import CliRunner, Result
 
@@ -21,12 +26,13 @@ from clearway.adapters.ledger_tables import (
 from clearway.adapters.tables import events
 from clearway.bootstrap import Runtime
 from clearway.config import Settings, get_settings
+from clearway.entrypoints.api.app import create_app
 from clearway.entrypoints.cli.ledger import run_witness
 from clearway.entrypoints.cli.main import app
 from clearway.entrypoints.ledger_worker import ledger_store
 from clearway.services.ledger.signing import SigningKey
 from clearway.services.ledger.witness import WitnessRefusal
-from tests.conftest import example
+from tests.conftest import add_user, example
 
 WITNESS = "agency.example/witness"
 
@@ -158,3 +164,54 @@ def test_the_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     with pytest.raises(WitnessRefusal) as refused:
         run_witness(api, state, witness)
     assert str(grown.checkpoint.size) in str(refused.value)
+
+
+@pytest.fixture
+def server(runtime: Runtime) -> Iterator[str]:
+    """The API on a real socket, for the witness command to reach over HTTP."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port, lifespan="on")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        thread.join(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(10)
+
+
+def test_the_witness_command_cosigns_over_http_and_refuses_a_rewrite(
+    runtime: Runtime, lodge: Any, logged: list[bytes], server: str, tmp_path: Path
+) -> None:
+    private, public = tmp_path / "witness.key", tmp_path / "witness.pub"
+    keygen = ["ledger", "keygen", WITNESS, "--witness"]
+    made = CliRunner().invoke(app, [*keygen, "--private", str(private), "--public", str(public)])
+    assert made.exit_code == 0, made.output
+    token = add_user(runtime, "admin")
+    registered = httpx.post(
+        f"{server}/api/v1/ledger/witnesses",
+        json={"name": WITNESS, "verifier_key": public.read_text().strip()},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert registered.status_code == 201, registered.text
+    state = tmp_path / "state.json"
+    command = ["ledger", "witness", "--url", server, "--key", str(private), "--state", str(state)]
+
+    cosigned = CliRunner().invoke(app, command)
+    assert cosigned.exit_code == 0, cosigned.output
+    assert str(len(logged)) in cosigned.stdout
+    served = httpx.get(f"{server}/api/v1/ledger/checkpoint").text
+    assert served.splitlines()[-1].startswith(f"— {WITNESS} ")
+
+    with runtime.engine.begin() as connection:
+        for table in (ledger_cosignatures, ledger_checkpoints, ledger_nodes, ledger_entries):
+            connection.execute(delete(table))
+        connection.execute(update(events).where(events.c.sequence == 2).values(actor="nobody"))
+    lodge_and_integrate(runtime, lodge, "TAMPER-0005")
+    refused = CliRunner().invoke(app, command)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: refused to cosign: ")
+    assert len(refused.stderr.strip().splitlines()) == 1
