@@ -228,7 +228,6 @@ def store_log(database_url: str, log: SmallLog) -> None:
                 {
                     "leaf_index": i,
                     "sequence": log.sequence(i),
-                    "declaration_id": log.events[i].declaration_id,
                     "entry": entry,
                 }
                 for i, entry in enumerate(log.entries)

@@ -100,9 +100,7 @@ def test_a_deleted_entry_is_named(runtime: Runtime, logged: list[bytes]) -> None
 def test_an_inserted_entry_is_named(runtime: Runtime, logged: list[bytes]) -> None:
     with runtime.engine.begin() as connection:
         connection.execute(
-            insert(ledger_entries).values(
-                leaf_index=len(logged), sequence=10_000, declaration_id=None, entry=logged[0]
-            )
+            insert(ledger_entries).values(leaf_index=len(logged), sequence=10_000, entry=logged[0])
         )
     done = audit(runtime.settings)
     assert done.exit_code == 1

@@ -159,12 +159,18 @@ def read_entries(connection: Connection, start: int, end: int) -> list[LoggedEnt
 
 
 def newest_entry_of(connection: Connection, declaration_id: str) -> LoggedEntry | None:
-    """The declaration's most recent logged event."""
+    """The declaration's most recent logged event, found through the outbox's index by
+    declaration (the ledger keeps no index of its own, which would slow every append)."""
+    logged = select(func.max(ledger_entries.c.sequence)).scalar_subquery()
+    newest = (
+        select(func.max(events.c.sequence))
+        .where(events.c.declaration_id == declaration_id, events.c.sequence <= logged)
+        .scalar_subquery()
+    )
     row = connection.execute(
-        select(ledger_entries.c.leaf_index, ledger_entries.c.sequence, ledger_entries.c.entry)
-        .where(ledger_entries.c.declaration_id == declaration_id)
-        .order_by(ledger_entries.c.leaf_index.desc())
-        .limit(1)
+        select(
+            ledger_entries.c.leaf_index, ledger_entries.c.sequence, ledger_entries.c.entry
+        ).where(ledger_entries.c.sequence == newest)
     ).first()
     return None if row is None else LoggedEntry(row.leaf_index, row.sequence, bytes(row.entry))
 
@@ -247,7 +253,6 @@ class SqlAlchemyLedgerStore:
                         {
                             "leaf_index": size + offset,
                             "sequence": row.sequence,
-                            "declaration_id": row.declaration_id,
                             "entry": entry,
                         }
                         for offset, (row, entry) in enumerate(zip(rows, entries, strict=True))

@@ -19,7 +19,6 @@ ledger_entries = Table(
     metadata,
     Column("leaf_index", BigInteger, primary_key=True, autoincrement=False),
     Column("sequence", BigInteger, nullable=False, unique=True),
-    Column("declaration_id", String(36), index=True),
     # RFC 8785 canonical JSON of the event: the bytes whose hash is the leaf.
     Column("entry", LargeBinary, nullable=False),
 )

@@ -26,12 +26,10 @@ def upgrade() -> None:
         "ledger_entries",
         sa.Column("leaf_index", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("sequence", sa.BigInteger(), nullable=False),
-        sa.Column("declaration_id", sa.String(length=36), nullable=True),
         sa.Column("entry", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("leaf_index", name=op.f("pk_ledger_entries")),
         sa.UniqueConstraint("sequence", name=op.f("uq_ledger_entries_sequence")),
     )
-    op.create_index(op.f("ix_ledger_entries_declaration_id"), "ledger_entries", ["declaration_id"])
     op.create_table(
         "ledger_nodes",
         sa.Column("level", sa.SmallInteger(), autoincrement=False, nullable=False),
@@ -74,5 +72,4 @@ def downgrade() -> None:
     op.drop_table("ledger_witnesses")
     op.drop_table("ledger_checkpoints")
     op.drop_table("ledger_nodes")
-    op.drop_index(op.f("ix_ledger_entries_declaration_id"), table_name="ledger_entries")
     op.drop_table("ledger_entries")
