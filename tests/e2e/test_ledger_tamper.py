@@ -17,6 +17,7 @@ import uvicorn
 from sqlalchemy import delete, insert, select, update
 from typer.testing import CliRunner, Result
 
+from clearway.adapters.ledger_http import run_witness
 from clearway.adapters.ledger_tables import (
     ledger_checkpoints,
     ledger_cosignatures,
@@ -27,7 +28,6 @@ from clearway.adapters.tables import events
 from clearway.bootstrap import Runtime
 from clearway.config import Settings, get_settings
 from clearway.entrypoints.api.app import create_app
-from clearway.entrypoints.cli.ledger import run_witness
 from clearway.entrypoints.cli.main import app
 from clearway.entrypoints.ledger_worker import ledger_store
 from clearway.services.ledger.signing import SigningKey
