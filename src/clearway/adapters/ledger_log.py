@@ -16,19 +16,17 @@ from sqlalchemy import Connection, Engine
 from clearway.adapters import ledger_store as store
 from clearway.domain.errors import BadRequest, Conflict, NotFound
 from clearway.domain.ledger import (
-    Checkpoint,
-    CosignatureError,
-    LedgerError,
-    Note,
     VerifierKey,
     assemble_proof,
     consistency_plan,
     inclusion_plan,
-    open_note,
-    parse_note,
+)
+from clearway.services.ledger.cosigning import (
+    accepted_cosignatures,
+    cosigned_checkpoint,
+    witness_key,
 )
 from clearway.services.ledger.receipts import build_receipt
-from clearway.services.ledger.signing import cosignature_verifier
 
 MAX_ENTRIES = 1000
 
@@ -105,55 +103,24 @@ class LedgerReader:
 
     def register_witness(self, name: str, verifier_key: str, actor: str, at: datetime) -> None:
         """Record a partner agency's witness key (C2SP tlog-cosignature, type 0x04)."""
-        try:
-            key = VerifierKey.parse(verifier_key)
-        except LedgerError as error:
-            raise LedgerRequestError(f"not a verifier key: {error}") from None
-        if key.name != name:
-            raise LedgerRequestError(f"the key is named {key.name!r}, not {name!r}")
+        witness_key(name, verifier_key)
         with self.engine.begin() as connection:
             if name in store.witness_keys(connection):
                 raise Conflict(f"witness {name!r} is already registered")
             store.add_witness(connection, name, verifier_key, actor, at)
 
     def add_cosignature(self, cosigned: str, at: datetime) -> list[str]:
-        """Keep the cosignatures of registered witnesses on a checkpoint the log signed.
-
-        The note must carry the very body the log signed; each signature line from a
-        registered witness must verify, others are ignored. Returns the witnesses kept.
-        """
-        try:
-            note = parse_note(cosigned)
-            checkpoint = Checkpoint.parse(note.text)
-        except LedgerError as error:
-            raise LedgerRequestError(f"not a cosigned checkpoint: {error}") from None
+        """Keep the registered witnesses' cosignatures on a checkpoint the log signed; the
+        witnesses kept (``clearway.services.ledger.cosigning`` has the rules)."""
+        note, checkpoint = cosigned_checkpoint(cosigned)
         with self.engine.begin() as connection:
             signed = store.checkpoint_at(connection, checkpoint.size)
-            if signed is None or parse_note(signed.note).text != note.text:
-                raise LedgerRequestError(
-                    f"the log signed no checkpoint with this body at size {checkpoint.size}"
-                )
-            kept = []
-            for name, key in store.witness_keys(connection).items():
-                verifier = cosignature_verifier(key)
-                mine = [
-                    signature
-                    for signature in note.signatures
-                    if signature.key_name == name and signature.key_id == verifier.key_id
-                ]
-                if not mine:
-                    continue
-                try:
-                    open_note(Note(note.text, tuple(mine)).to_text(), [verifier])
-                except (LedgerError, CosignatureError) as error:
-                    raise LedgerRequestError(
-                        f"the cosignature of {name!r} does not verify: {error}"
-                    ) from None
-                store.store_cosignature(connection, checkpoint.size, name, mine[0].line, at)
-                kept.append(name)
-            if not kept:
-                raise LedgerRequestError("no cosignature from a registered witness")
-            return kept
+            accepted = accepted_cosignatures(
+                note, None if signed is None else signed.note, store.witness_keys(connection)
+            )
+            for name, line in accepted.items():
+                store.store_cosignature(connection, checkpoint.size, name, line, at)
+        return list(accepted)
 
     def _within(self, connection: Connection, size: int) -> None:
         if store.checkpoint_at(connection, size) is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from clearway.adapters.ledger_log import LedgerReader
@@ -35,6 +36,13 @@ def ledger_key(settings: Settings) -> SigningKey:
     path = Path(settings.ledger_key_file)
     if not path.is_file():
         raise InsecureSettings(f"the ledger key file {path} does not exist")
+    return _read_key(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read_key(path: Path, modified: int) -> SigningKey:
+    """Read once per file version: every ledger request needs the key, and a replaced file
+    (a new modification time) is read afresh."""
     return read_signing_key(path)
 
 
