@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from rapidfuzz import fuzz, process
+from screening_dev_variants import near_miss_pairs, variant_pairs
 
 from clearway.adapters.reference_files import shipped_reference
 from clearway.domain.screening.entity import EntityKind, ListedEntity, ListSource, NameStrength
@@ -26,8 +27,9 @@ SYNTHETIC = 600
 ALIAS_PAIRS = 2400
 TRADERS = 800
 # Clean traders are screened with the full screener at this threshold to mine hard negatives.
-MINING_THRESHOLD = 0.5
+MINING_THRESHOLD = 0.7
 PARTY_ROLES = ("declarant", "importer", "exporter", "consignee", "end_user")
+KIND_SIZE = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,25 @@ def is_variant(primary: str, alias: str) -> bool:
     of a name matcher, and as unreachable positives they would drag the best-F1 threshold
     down."""
     return bool(_sounds(primary) & _sounds(alias))
+
+
+def one_name(first: str, second: str) -> bool:
+    """Whether two names of different entities are one name all the same: run together they
+    are equal, or every word of the name with fewer words is in the other, as it is or spelt
+    so that it sounds the same (``KRIVORUCHKO, Aleksey`` / ``KRIVORUCHKO, Aleksei
+    Yurievich``, ``BANK MELLAT`` / ``BANK MELLAT YEREVAN``). No name matcher can tell such
+    entities apart by name, so they are no negative pair for one."""
+    left, right = (
+        [word for word in normalise(text, transliterate).words if word not in PARTICLES]
+        for text in (first, second)
+    )
+    if not left or not right:
+        return False
+    if "".join(left) == "".join(right):
+        return True
+    fewer, more = sorted((left, right), key=len)
+    sounds = {skeleton(word) for word in more if len(skeleton(word)) > 1}
+    return all(word in more or skeleton(word) in sounds for word in fewer)
 
 
 def half(entity_id: str) -> str:
@@ -142,17 +163,68 @@ def build(entities: list[ListedEntity]) -> list[DevPair]:
         )
         if len(negatives) == wanted:
             break
-    return [
+    pairs = [
         *positives,
         *synthetic,
         *negatives,
         *trader_pairs(rng, entities),
         *person_pairs(rng, listed),
         *firm_pairs(rng, listed),
+        *(DevPair(a, b, True, kind, eid) for a, b, kind, eid in variant_pairs(rng, listed)),
+        *(DevPair(a, b, False, kind, eid) for a, b, kind, eid in near_miss_pairs(rng, listed)),
+    ]
+    return balanced(rng, pairs)
+
+
+def balanced(rng: random.Random, pairs: list[DevPair]) -> list[DevPair]:
+    """At most ``KIND_SIZE`` pairs of each kind, negatives that are one name left out: no one
+    way of making pairs decides where the threshold falls."""
+    by_kind: dict[str, list[DevPair]] = defaultdict(list)
+    for pair in pairs:
+        if pair.is_match or not one_name(pair.name1, pair.name2):
+            by_kind[pair.kind].append(pair)
+    return [
+        pair
+        for kind in sorted(by_kind)
+        for pair in (
+            by_kind[kind]
+            if len(by_kind[kind]) <= KIND_SIZE
+            else rng.sample(by_kind[kind], KIND_SIZE)
+        )
     ]
 
 
-CYRILLIC = str.maketrans("abvgdezijklmnoprstufhcy", "абвгдезийклмнопрстуфхцы")
+# Latin spellings in Russian Cyrillic the way a Russian clerk writes a foreign name: the
+# digraphs of the usual romanisations first (shch, ch, sh, kh, zh, ts, ya, yu, ye), then
+# letter by letter, the Latin letters Russian lacks by their sound (c → к, j → дж, w → в …).
+CYRILLIC_SPELLINGS = (
+    ("shch", "щ"),
+    ("ch", "ч"),
+    ("sh", "ш"),
+    ("kh", "х"),  # noqa: RUF001
+    ("zh", "ж"),
+    ("ts", "ц"),
+    ("ya", "я"),
+    ("yu", "ю"),
+    ("ye", "е"),  # noqa: RUF001
+    ("yo", "ё"),
+    ("j", "дж"),
+    ("q", "к"),
+    ("w", "в"),
+    ("x", "кс"),
+    ("c", "к"),
+    ("h", "х"),  # noqa: RUF001
+)
+CYRILLIC = str.maketrans("abvgdezijklmnoprstufy", "абвгдезийклмнопрстуфы")
+
+
+def in_cyrillic(text: str) -> str:
+    text = text.lower()
+    for latin, cyrillic in CYRILLIC_SPELLINGS:
+        text = text.replace(latin, cyrillic)
+    return text.translate(CYRILLIC)
+
+
 FAMILY = 400
 """Pairs of each kind of harder person and firm pair below."""
 
@@ -206,7 +278,7 @@ def person_pairs(rng: random.Random, listed: list[ListedEntity]) -> list[DevPair
         elif change < 0.7:
             text, kind = " ".join([f"{given[0][0]}.", *given[1:], surname]), "initial"
         else:
-            text = " ".join([*given, surname]).lower().translate(CYRILLIC)
+            text = in_cyrillic(" ".join([*given, surname]))
             kind = "cyrillic"
         pairs.append(DevPair(text, entity.primary_name, True, kind, entity.entity_id))
     return pairs

@@ -93,17 +93,18 @@ def test_screen_refuses_without_lists_and_bad_input(database_url: str) -> None:
 def test_evaluate_scores_the_published_name_benchmark(tmp_path: Path) -> None:
     # nomenklatura's name_bench (826 labelled pairs). The rule-based reference scores F1 0.79
     # at its default threshold; the screening matcher, tuned on a development set built from
-    # the lists and clean simulated traffic (bench/screening_dev.py), ranks the pairs better
-    # (best F1 0.825) but at its configured threshold (0.767) scores F1 0.779
-    # (docs/screening.md, "Evaluation").
+    # the lists and clean simulated traffic only (bench/screening_dev.py), scores more at its
+    # configured threshold (docs/screening.md, "Threshold and evaluation protocol").
     database = f"sqlite:///{tmp_path / 'unused.db'}"
     done = run(database, "screening", "evaluate", "--cases", str(CASES), "--json")
     assert done.returncode == 0, done.stderr
     report = orjson.loads(done.stdout)
     assert (report["pairs"], report["matches"]) == (826, 425)
-    assert report["threshold"] == 0.767
-    assert round(report["f1"], 3) == 0.779
-    assert round(report["best"]["f1"], 3) == 0.825
+    assert report["threshold"] == 0.825
+    assert report["f1"] > 0.79
+    assert (round(report["precision"], 3), round(report["recall"], 3)) == (0.871, 0.765)
+    assert round(report["f1"], 3) == 0.815
+    assert round(report["best"]["f1"], 3) == 0.820
     text = run(database, "screening", "evaluate", "--cases", str(CASES), "--threshold", "0.8")
     assert "at threshold 0.80" in text.stdout and "best F1" in text.stdout
 

@@ -79,6 +79,9 @@ class NormalisedName:
     """Comparable words, in the given order."""
     legal_forms: tuple[str, ...] = ()
     """Legal-form words set aside (``("llc",)``)."""
+    spelt: tuple[str, ...] = ()
+    """Every word as written, legal forms included (``RAMCHARAN LTD`` against the same name
+    typed without its space, ``RAMCHARANLTD``, where ``ltd`` is no longer a word of its own)."""
 
 
 def fold(text: str, transliterate: Transliterate | None = None) -> str:
@@ -99,13 +102,14 @@ def split_words(text: str) -> list[str]:
 def normalise(text: str, transliterate: Transliterate | None = None) -> NormalisedName:
     """The comparable form of a person's, firm's or vessel's name."""
     words = split_words(fold(text, transliterate))
+    spelt = [word for word in words if word not in DROPPED_WORDS] or words
     kept, legal = _without_legal_forms(words)
     kept = [word for word in kept if word not in DROPPED_WORDS]
     if not kept:
         # A name made only of legal forms or titles ("Limited") is still a name.
-        kept = [word for word in words if word not in DROPPED_WORDS] or words
+        kept = spelt
         legal = []
-    return NormalisedName(text, tuple(kept), tuple(legal))
+    return NormalisedName(text, tuple(kept), tuple(legal), tuple(spelt))
 
 
 def _without_legal_forms(words: list[str]) -> tuple[list[str], list[str]]:

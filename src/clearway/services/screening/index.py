@@ -27,170 +27,288 @@ then exactly the pairwise one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, pairwise
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
 
 from clearway.domain.screening.normalise import skeleton
-from clearway.services.screening.matcher import NameMatcher, PreparedName
+from clearway.services.screening.matcher import (
+    NameMatcher,
+    PreparedName,
+    edit_budget,
+)
 
-MIN_DELETION_LENGTH = 4
-PROBED_SHARE = 0.5
+
+def _deletions(word: str, depth: int) -> set[str]:
+    """Every string ``word`` becomes with up to ``depth`` letters deleted (itself excluded)."""
+    found: set[str] = set()
+    level = {word}
+    for _ in range(depth):
+        level = {
+            text[:position] + text[position + 1 :]
+            for text in level
+            for position in range(len(text))
+        }
+        found |= level
+    found.discard(word)
+    return found
 
 
-def _deletions(word: str) -> Iterable[str]:
-    return {word[:position] + word[position + 1 :] for position in range(len(word))}
+@dataclass(frozen=True, slots=True)
+class _Alike:
+    """A screened word's listed look-alikes, and per name holding one (a name once per
+    look-alike it holds) the similarity and the look-alike's weight times it."""
+
+    words: dict[str, float]
+    cost: int
+    names: np.ndarray
+    values: np.ndarray
+    listed_credits: np.ndarray
+    prefixed: np.ndarray
+    """The names holding one of the look-alikes in their prefix."""
+
+
+_NO_NAMES = np.zeros(0, dtype=np.intp)
+"""The run-together views of a name: the first as written, then two of its words, then two
+of its sounds."""
 
 
 class NameIndex:
     """Blocking keys over a fixed sequence of prepared names (candidates are their indexes)."""
 
-    def __init__(self, names: Sequence[PreparedName], matcher: NameMatcher) -> None:
+    def __init__(
+        self, names: Sequence[PreparedName], matcher: NameMatcher, min_floor: float = 0.5
+    ) -> None:
         self._matcher = matcher
+        self._min_floor = min_floor
         self._names = names
         self._words = [name.words for name in names]
         # Per name, for the bounds computed over many candidates at once.
         self._totals = np.array([name.total_weight for name in names], dtype=float)
         self._word_counts = np.array([len(name.words) for name in names], dtype=np.intp)
-        self._joined_lengths = np.array([len(name.joined) for name in names], dtype=np.intp)
-        self._sounds_lengths = np.array([len(name.sounds) for name in names], dtype=np.intp)
         postings: dict[str, list[int]] = defaultdict(list)
-        joined: dict[str, list[int]] = defaultdict(list)
         word_weight: dict[str, float] = {}
         for position, name in enumerate(names):
             for word, weight in zip(name.words, name.weights, strict=True):
                 word_weight[word] = weight
             for word in dict.fromkeys(name.words):
                 postings[word].append(position)
-            for left, right in pairwise(name.words):
-                joined[left + right].append(position)
         self._postings = dict(postings)
-        self._joined = dict(joined)
         self._word_weight = word_weight
         keys: dict[str, list[str]] = defaultdict(list)
         sounds: dict[str, list[str]] = defaultdict(list)
         for word in self._postings:
             keys[word].append(word)
-            if len(word) >= MIN_DELETION_LENGTH:
-                for deletion in _deletions(word):
-                    keys[deletion].append(word)
+            for deletion in _deletions(word, self._depth(word)):
+                keys[deletion].append(word)
             if len(word) > 2:
                 sound = skeleton(word)
                 if len(sound) > 1:
                     sounds[sound].append(word)
         self._keys = dict(keys)
         self._sounds = dict(sounds)
+        # Each name under the rarest of its words that carry more than the share of its weight
+        # it may leave unpaired and still reach ``min_floor`` when it is the lighter name.
+        unpaired_share = 1 - least_cover(min_floor, matcher)
+        prefixes: dict[str, list[int]] = defaultdict(list)
+        for position, name in enumerate(names):
+            rarest = sorted(
+                dict(zip(name.words, name.weights, strict=True)).items(),
+                key=lambda item: len(self._postings[item[0]]),
+            )
+            carried = 0.0
+            for word, weight in rarest:
+                prefixes[word].append(position)
+                carried += weight
+                if carried > unpaired_share * name.total_weight:
+                    break
+        self._prefix_arrays = {
+            word: np.array(found, dtype=np.intp) for word, found in prefixes.items()
+        }
+        self._posting_arrays = {
+            word: np.array(found, dtype=np.intp) for word, found in self._postings.items()
+        }
+        self._size = len(names)
+        together = [
+            (key, position)
+            for position, name in enumerate(names)
+            for key in self._run_together_hashes(name)
+        ]
+        together.sort()
+        hashes = np.fromiter((key for key, _ in together), np.int64, len(together))
+        self._together_names = np.fromiter(
+            (position for _, position in together), np.intp, len(together)
+        )
+        # Each distinct hash once, with where its names start and end in ``_together_names``.
+        self._together_hashes, starts = np.unique(hashes, return_index=True)
+        self._together_ends = np.append(starts[1:], len(hashes))
+        self._together_starts = starts
+        self._initials: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(names)))
+        for position, name in enumerate(names):
+            for word, weight in zip(name.words, name.weights, strict=True):
+                heaviest = self._initials[word[0]]
+                heaviest[position] = max(heaviest[position], weight)
+        self._initials = dict(self._initials)
         # The same words recur across the names screened (given names, GENERAL, PETROLEUM …);
         # their listed look-alikes are a pure function of the word and the lists.
         self.similar_words = lru_cache(maxsize=1 << 16)(self._similar_words)
+
+    def _depth(self, word: str) -> int:
+        """How many deletions reach every word the matcher may count a misspelling of
+        ``word``: two words within ``k`` edits share a string ``k`` deletions from each (the
+        SymSpell scheme), and the budget is set by the longer word."""
+        settings = self._matcher.settings
+        return edit_budget(len(word) + int(settings.max_edits), settings)
 
     @property
     def vocabulary_size(self) -> int:
         return len(self._postings)
 
-    def _similar_words(self, word: str) -> dict[str, float]:
-        """Listed words the matcher would pair with ``word``, with their similarity."""
+    def _similar_words(self, word: str) -> _Alike:
+        """Listed words the matcher would pair with ``word``, with their similarity, and the
+        names holding them."""
         found: set[str] = set()
         keys = self._keys
         found.update(keys.get(word, ()))
-        if len(word) >= MIN_DELETION_LENGTH:
-            for deletion in _deletions(word):
-                found.update(keys.get(deletion, ()))
+        for deletion in _deletions(word, self._depth(word)):
+            found.update(keys.get(deletion, ()))
         if len(word) > 2:
             sound = skeleton(word)
             if len(sound) > 1:
                 found.update(self._sounds.get(sound, ()))
+        if word[0] in self._postings:
+            found.add(word[0])  # a listed initial
         similarity = self._matcher.word_similarity
-        floor = self._matcher.settings.min_pair
         alike = {}
         for listed in found:
             value = similarity(word, listed)
-            if value >= floor:
+            if value > 0.0:
                 alike[listed] = value
-        return alike
+        postings = [self._posting_arrays[listed] for listed in alike]
+        counts = [len(names) for names in postings]
+        values = np.fromiter(alike.values(), dtype=float, count=len(alike))
+        listed_weights = values * np.fromiter(
+            (self._word_weight[listed] for listed in alike), dtype=float, count=len(alike)
+        )
+        prefixed = [
+            self._prefix_arrays[listed] for listed in alike if listed in self._prefix_arrays
+        ]
+        return _Alike(
+            alike,
+            sum(counts),
+            np.concatenate(postings) if postings else _NO_NAMES,
+            np.repeat(values, counts),
+            np.repeat(listed_weights, counts),
+            np.concatenate(prefixed) if prefixed else _NO_NAMES,
+        )
 
     def candidates(self, query: PreparedName, floor: float) -> list[int]:
         """Indexes of the names that may score ``floor`` or more against ``query``."""
         words = query.words
         if not words:
             return []
-        postings = self._postings
-        similar = [self.similar_words(word) for word in words]
-        cost = [sum(len(postings[listed]) for listed in found) for found in similar]
-        order = sorted(range(len(words)), key=cost.__getitem__)
+        looked_up = [self.similar_words(word) for word in words]
+        similar = [alike.words for alike in looked_up]
+        order = sorted(range(len(words)), key=lambda position: looked_up[position].cost)
         weights = query.weights
-        needed = PROBED_SHARE * query.total_weight
+        # A name lighter than the screened one must pair most of its own weight: it shares a
+        # word of its prefix (below), so the screened name is probed only as far as a name
+        # heavier than it needs. An initial finds no names by itself (it pairs with any word
+        # of its letter), so it is never probed; below ``min_floor`` everything is.
+        exhaustive = floor < self._min_floor
+        needed = (1 - least_cover(floor, self._matcher)) * query.total_weight
         probed_weight = 0.0
         probed = []
+        unprobed = []
         for position in order:
-            probed.append(position)
-            probed_weight += weights[position]
-            if probed_weight > needed:
-                break
-        word_weight = self._word_weight
-        # name → [screened weight it may pair, listed weight it may pair]: upper bounds
-        paired: dict[int, list[float]] = {}
-        for position in probed:
+            if len(words[position]) == 1 or (probed_weight > needed and not exhaustive):
+                unprobed.append(position)
+            else:
+                probed.append(position)
+                probed_weight += weights[position]
+        # Per listed name, upper bounds of the screened weight and of its own weight it may
+        # pair: each probed word counts for every alike word of the name.
+        probed_alike = [looked_up[position] for position in probed if looked_up[position].cost]
+        prefixed = [looked_up[position].prefixed for position in unprobed]
+        reached_names = np.concatenate(
+            [alike.names for alike in probed_alike] + prefixed or [_NO_NAMES]
+        )
+        found, inverse = np.unique(reached_names, return_inverse=True)
+        probed_count = sum(len(alike.names) for alike in probed_alike)
+        if probed_count:
+            credits = np.concatenate(
+                [
+                    looked_up[position].values * weights[position]
+                    for position in probed
+                    if looked_up[position].cost
+                ]
+            )
+            query_sums: np.ndarray = np.bincount(
+                inverse[:probed_count], credits, minlength=len(found)
+            )
+            listed_sums: np.ndarray = np.bincount(
+                inverse[:probed_count],
+                np.concatenate([alike.listed_credits for alike in probed_alike]),
+                minlength=len(found),
+            )
+        else:
+            query_sums = np.zeros(len(found))
+            listed_sums = np.zeros(len(found))
+        # An unprobed word pairs with one word of each name at most: its most alike one.
+        initial = self._matcher.settings.initial
+        spread = []
+        for position in unprobed:
             query_weight = weights[position]
-            for listed, value in similar[position].items():
-                add_query = query_weight * value
-                add_listed = word_weight[listed] * value
-                for name in postings[listed]:
-                    sums = paired.get(name)
-                    if sums is None:
-                        paired[name] = [add_query, add_listed]
-                    else:
-                        sums[0] += add_query
-                        sums[1] += add_listed
-        name_words = self._words
-        for position in order[len(probed) :]:
-            found = similar[position]
-            if not found:
-                continue
-            query_weight = weights[position]
-            if sum(len(postings[listed]) for listed in found) < len(paired):
-                # Fewer postings than names found: walk the postings instead.
-                strongest: dict[int, tuple[float, float]] = {}
-                for listed, alike in found.items():
-                    listed_weight = word_weight[listed] * alike
-                    for name in postings[listed]:
-                        if name in paired:
-                            held = strongest.get(name, (0.0, 0.0))
-                            strongest[name] = (max(held[0], alike), max(held[1], listed_weight))
-                for name, (best_value, best_listed) in strongest.items():
-                    sums = paired[name]
-                    sums[0] += query_weight * best_value
-                    sums[1] += best_listed
-                continue
-            for name, sums in paired.items():
-                best_value = best_listed = 0.0
-                for word in name_words[name]:
-                    similarity_found = found.get(word)
-                    if similarity_found is not None:
-                        best_value = max(best_value, similarity_found)
-                        best_listed = max(best_listed, word_weight[word] * similarity_found)
-                sums[0] += query_weight * best_value
-                sums[1] += best_listed
-        return self._within_reach(query, similar, paired, floor)
+            if len(words[position]) == 1:
+                # An initial pairs with any word of its letter.
+                by_letter = self._initials.get(words[position])
+                if by_letter is not None:
+                    heaviest = by_letter[found]
+                    query_sums += (heaviest > 0.0) * (query_weight * initial)
+                    listed_sums += heaviest * initial
+            elif looked_up[position].cost:
+                spread.append(position)
+        if spread and len(found):
+            alike_names = np.concatenate([looked_up[position].names for position in spread])
+            column = np.repeat(
+                np.arange(len(spread)), [looked_up[position].cost for position in spread]
+            )
+            at = np.minimum(np.searchsorted(found, alike_names), len(found) - 1)
+            held = found[at] == alike_names
+            cells = (at[held], column[held])
+            best_value = np.zeros((len(found), len(spread)))
+            best_listed = np.zeros((len(found), len(spread)))
+            np.maximum.at(
+                best_value,
+                cells,
+                np.concatenate([looked_up[position].values for position in spread])[held],
+            )
+            np.maximum.at(
+                best_listed,
+                cells,
+                np.concatenate([looked_up[position].listed_credits for position in spread])[held],
+            )
+            query_sums += best_value @ np.array([weights[position] for position in spread])
+            listed_sums += best_listed.sum(axis=1)
+        return self._within_reach(query, similar, found, query_sums, listed_sums, floor)
 
     def _within_reach(
         self,
         query: PreparedName,
         similar: list[dict[str, float]],
-        paired: dict[int, list[float]],
+        found: np.ndarray,
+        query_sums: np.ndarray,
+        listed_sums: np.ndarray,
         floor: float,
     ) -> list[int]:
         settings = self._matcher.settings
         count = len(query.words)
-        found = np.fromiter(paired, dtype=np.intp, count=len(paired))
-        sums = np.fromiter(chain.from_iterable(paired.values()), dtype=float, count=2 * len(paired))
         name_counts = self._word_counts[found]
         totals = self._totals[found]
-        query_cover = np.minimum(1.0, sums[0::2] / query.total_weight)
-        listed_cover = np.minimum(1.0, sums[1::2] / totals)
+        query_cover = np.minimum(1.0, query_sums / query.total_weight)
+        listed_cover = np.minimum(1.0, listed_sums / totals)
         share = np.where(
             np.minimum(name_counts, count) == 1,
             settings.single_word_share,
@@ -210,73 +328,68 @@ class NameIndex:
                 selected.append(name)
             else:
                 bound[position] = closer
-        # The matcher looks at the run-together views only past its gate or between names of
-        # different word counts.
-        unsure = found[
-            (bound < floor) & ((bound >= settings.view_gate) | (name_counts != count))
-        ].tolist()
-        # Names that may agree only when run together (``ALNASER`` / ``AL NASER``).
-        words = query.words
-        postings = self._postings
-        joined_only: set[int] = set()
-        for word in words:
-            joined_only.update(self._joined.get(word, ()))
-        for left, right in pairwise(words):
-            joined_only.update(postings.get(left + right, ()))
-        joined_only.difference_update(paired)
-        word_counts = self._word_counts
-        unsure.extend(name for name in joined_only if word_counts[name] != count)
-        selected.extend(self._alike_run_together(query, unsure, floor))
+        # Names alike run together (``ALNASER`` / ``AL NASER``, ``RAMCHARANLTD`` /
+        # ``RAMCHARAN LTD``, ``امین الله`` / ``AMINULLAH`` by sound): the matcher looks at them
+        # past its word gate or between names written in different numbers of words.
+        settings = self._matcher.settings
+        chosen = set(selected)
+        for name in self._alike_run_together(query):
+            if name in chosen:
+                continue
+            listed = self._names[name]
+            at = int(np.searchsorted(found, name))
+            past_gate = at < len(found) and found[at] == name and bound[at] >= settings.view_gate
+            joined, sounds = self._matcher.run_together(
+                query, listed, past_gate or len(listed.words) != count
+            )
+            if max(settings.joined_discount * joined, settings.sounds_discount * sounds) >= floor:
+                selected.append(name)
         return selected
 
-    def _alike_run_together(
-        self, query: PreparedName, positions: list[int], floor: float
-    ) -> Iterable[int]:
-        """The names among ``positions`` whose run-together or sound views reach ``floor``."""
-        if not positions:
-            return
-        settings = self._matcher.settings
-        joined_cutoff = floor / settings.joined_discount
-        sounds_cutoff = floor / settings.sounds_discount
-        length, sounds_length = len(query.joined), len(query.sounds)
-        # Strings whose lengths differ by more than this cannot be alike enough.
-        slack = (1 - joined_cutoff) * length / joined_cutoff
-        sounds_slack = (1 - sounds_cutoff) * sounds_length / sounds_cutoff
-        candidates = np.array(positions, dtype=np.intp)
-        joined_near = np.abs(self._joined_lengths[candidates] - length) <= slack
-        sounds_near = np.abs(self._sounds_lengths[candidates] - sounds_length) <= sounds_slack
-        if joined_cutoff > 1.0:
-            joined_near[:] = False
-        if sounds_cutoff > 1.0:
-            sounds_near[:] = False
-        near = joined_near | sounds_near
-        similarity = Levenshtein.normalized_similarity
-        names = self._names
-        for position, joined_close, sounds_close in zip(
-            candidates[near].tolist(),
-            joined_near[near].tolist(),
-            sounds_near[near].tolist(),
-            strict=True,
+    def _alike_run_together(self, query: PreparedName) -> list[int]:
+        """The names whose run-together strings are within the matcher's edit budget of one
+        of the screened name's: the two share a string when each has its budget of letters
+        deleted (the SymSpell scheme again, over hashes of the whole strings)."""
+        keys = np.sort(np.fromiter(self._run_together_hashes(query), dtype=np.int64))
+        hashes = self._together_hashes
+        if not len(hashes):
+            return []
+        at = np.minimum(np.searchsorted(hashes, keys), len(hashes) - 1)
+        hits = at[hashes[at] == keys]
+        if not len(hits):
+            return []
+        together = self._together_names
+        found: set[int] = set()
+        for start, end in zip(
+            self._together_starts[hits].tolist(), self._together_ends[hits].tolist(), strict=True
         ):
-            listed = names[position]
-            if (
-                joined_close
-                and (
-                    similarity(query.joined, listed.joined, score_cutoff=joined_cutoff)
-                    or similarity(
-                        query.sorted_joined, listed.sorted_joined, score_cutoff=joined_cutoff
-                    )
+            found.update(together[start:end].tolist())
+        return sorted(found)
+
+    def _run_together_hashes(self, name: PreparedName) -> set[int]:
+        """Hashes of the run-together views of ``name`` and of their deletions within the
+        edit budget; letters run together and sounds run together are told apart."""
+        settings = self._matcher.settings
+        letters = {name.spelt_joined, name.joined, name.sorted_joined}
+        sounds = {name.sounds, name.sorted_sounds}
+        if len(name.sounds) < settings.sounds_min_length:
+            sounds.clear()
+        keys: set[int] = set()
+        per_edit, most = settings.joined_letters_per_edit, int(settings.max_edits)
+        # Sounds are tagged with a leading "~"; its own deletion is left out.
+        for tagged in (*letters, *("~" + text for text in sounds)):
+            start = 1 if tagged.startswith("~") else 0
+            keys.add(hash(tagged))
+            budget = min(most, int((len(tagged) - start) // per_edit))
+            if budget == 1:
+                keys.update(
+                    hash(tagged[:position] + tagged[position + 1 :])
+                    for position in range(start, len(tagged))
                 )
-            ) or (
-                sounds_close
-                and (
-                    similarity(query.sounds, listed.sounds, score_cutoff=sounds_cutoff)
-                    or similarity(
-                        query.sorted_sounds, listed.sorted_sounds, score_cutoff=sounds_cutoff
-                    )
-                )
-            ):
-                yield position
+            elif budget:
+                tag, text = tagged[:start], tagged[start:]
+                keys.update(hash(tag + deletion) for deletion in _deletions(text, budget))
+        return keys
 
     def _closer_bound(
         self, query: PreparedName, similar: list[dict[str, float]], name: int
@@ -295,7 +408,15 @@ class NameIndex:
         query_by_listed = [0.0] * len(listed_weights)
         listed_by_listed = [0.0] * len(listed_weights)
         query_by_query = listed_by_query = 0.0
-        for query_weight, found in zip(query.weights, similar, strict=True):
+        initial = self._matcher.settings.initial
+        for query_word, query_weight, found in zip(
+            query.words, query.weights, similar, strict=True
+        ):
+            if len(query_word) == 1:
+                found = dict(found)
+                for word in listed.words:
+                    if word[0] == query_word and word != query_word:
+                        found[word] = max(found.get(word, 0.0), initial)
             if not found:
                 continue
             best_query = best_listed = 0.0
@@ -322,6 +443,15 @@ class NameIndex:
             query.total_weight <= listed.total_weight,
             settings.single_word_share if fewest == 1 else settings.shorter_share,
         )
+
+
+def least_cover(floor: float, matcher: NameMatcher) -> float:
+    """The least coverage of the lighter of two names whose word view reaches ``floor``: the
+    matcher gives that name ``share`` of the score (at least the smaller of its two shares)
+    and the other at most the rest, so ``share * cover + (1 - share) >= floor``."""
+    settings = matcher.settings
+    share = min(settings.single_word_share, settings.shorter_share)
+    return max(0.0, (floor - (1 - share)) / share)
 
 
 def _blend(query_cover: float, listed_cover: float, query_shorter: bool, share: float) -> float:

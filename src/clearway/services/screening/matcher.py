@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from clearway.domain.screening.normalise import normalise, skeleton
 from clearway.domain.screening.vocabulary import GENERIC_WORDS, PARTICLES
@@ -99,28 +99,37 @@ def _numbers(words: tuple[str, ...]) -> frozenset[str]:
 class MatchSettings:
     """The matcher's knobs (see the module docstring for what each does)."""
 
-    jaro_winkler_share: float = 0.0
+    letters_per_edit: float = 3.0
+    max_edits: float = 1.0
+    edit_power: float = 1.0
     sound_alike: float = 0.9
-    sound_floor: float = 0.0
+    sound_floor: float = 0.4
     initial: float = 0.6
-    min_pair: float = 0.4
     particle_weight: float = 0.3
-    length_power: float = 0.5
+    length_power: float = 1.0
     shorter_share: float = 0.9
     single_word_share: float = 0.4
     pair_power: float = 1.0
-    short_word_factor: float = 0.8
     joined_discount: float = 1.0
     sounds_discount: float = 0.9
     number_mismatch_cap: float = 0.5
-    generic_weight: float = 0.6
+    generic_weight: float = 0.4
     close_pair: float = 0.8
     unpaired_cap: float = 1.0
-    view_gate: float = 0.8
+    view_gate: float = 0.9
+    joined_letters_per_edit: float = 10.0
+    sounds_min_length: float = 5.0
 
 
 DEFAULT_SETTINGS = MatchSettings()
-SHORT_WORD = 4
+
+
+def edit_budget(length: int, settings: MatchSettings = DEFAULT_SETTINGS) -> int:
+    """How many edits (insertion, deletion, substitution or swap of neighbours) a word of
+    ``length`` letters may take and still be a misspelling of the other: none for short
+    words, one per ``letters_per_edit`` letters, at most ``max_edits`` (the rule of
+    Elasticsearch's ``fuzziness: AUTO`` and of nomenklatura's name matching)."""
+    return int(min(settings.max_edits, length // settings.letters_per_edit))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +142,9 @@ class PreparedName:
     total_weight: float
     joined: str
     sorted_joined: str
+    spelt: tuple[str, ...]
+    """Every word as written, legal forms included."""
+    spelt_joined: str
     sounds: str
     sorted_sounds: str
     numbers: frozenset[str]
@@ -198,6 +210,8 @@ class NameMatcher:
             total_weight=sum(weights),
             joined="".join(words),
             sorted_joined="".join(sorted(words)),
+            spelt=normalised.spelt,
+            spelt_joined="".join(normalised.spelt),
             sounds=skeleton("".join(words)),
             sorted_sounds=skeleton("".join(sorted(words))),
             numbers=_numbers(words),
@@ -217,6 +231,9 @@ class NameMatcher:
         return weight * self.settings.generic_weight if word in GENERIC_WORDS else weight
 
     def _word_similarity(self, left: str, right: str) -> float:
+        """How alike two words are: 1 when equal, ``initial`` for an initial and a word it
+        begins, ``1 - edits / length`` within the edit budget, ``sound_alike`` for two
+        spellings of one sound, otherwise 0 (another word, not a misspelling of this one)."""
         if left == right:
             return 1.0
         settings = self.settings
@@ -224,26 +241,60 @@ class NameMatcher:
             return 0.0
         if len(left) == 1 or len(right) == 1:
             return settings.initial if left[0] == right[0] else 0.0
-        share = settings.jaro_winkler_share
-        similarity: float = share * JaroWinkler.similarity(left, right) + (
-            1 - share
-        ) * Levenshtein.normalized_similarity(left, right)
-        if min(len(left), len(right)) <= SHORT_WORD:
-            # One letter changes a short word a lot (Chol Nam / Chol Sam); Jaro-Winkler,
-            # built for longer strings, under-rates that.
-            similarity *= settings.short_word_factor
+        longest = max(len(left), len(right))
+        budget = edit_budget(longest, settings)
+        similarity = 0.0
+        if budget:
+            distance = OSA.distance(left, right, score_cutoff=budget)
+            if distance <= budget:
+                similarity = (1 - distance / longest) ** settings.edit_power
         # A shared sound skeleton rescues transliterations (Yevgeniy / Evgeniy, Mohammed /
-        # Muhammad), not words that merely share their consonants (Zenith / Sanat, Steel /
-        # Esthela): the spellings must already be fairly alike.
-        if (
-            settings.sound_floor <= similarity < settings.sound_alike
-            and len(left) > 2
-            and len(right) > 2
-        ):
-            left_sound, right_sound = skeleton(left), skeleton(right)
-            if len(left_sound) > 1 and left_sound == right_sound:
+        # Muhammad, Hussein / hsyn from Arabic script), not words that merely share their
+        # consonants (Zenith / Sanat, Hamidawi / Ahmed): the spellings must be fairly alike.
+        if similarity < settings.sound_alike and len(left) > 2 and len(right) > 2:
+            left_sound = skeleton(left)
+            if (
+                len(left_sound) > 1
+                and left_sound == skeleton(right)
+                and Levenshtein.normalized_similarity(left, right) >= settings.sound_floor
+            ):
                 similarity = settings.sound_alike
         return similarity
+
+    def run_together(
+        self, query: PreparedName, other: PreparedName, open_gate: bool
+    ) -> tuple[float, float]:
+        """The run-together and sound views (before their discounts): the words run together
+        when ``open_gate`` (names of different word counts, or alike word by word), and the
+        words as written run together when the names are written in different numbers of
+        words, legal forms included."""
+        settings = self.settings
+        alike = self._run_together_similarity
+        joined = sounds = 0.0
+        if open_gate:
+            joined = max(
+                alike(query.joined, other.joined),
+                alike(query.sorted_joined, other.sorted_joined),
+            )
+            if min(len(query.sounds), len(other.sounds)) >= settings.sounds_min_length:
+                sounds = max(
+                    alike(query.sounds, other.sounds),
+                    alike(query.sorted_sounds, other.sorted_sounds),
+                )
+        if len(query.spelt) != len(other.spelt):
+            joined = max(joined, alike(query.spelt_joined, other.spelt_joined))
+        return joined, sounds
+
+    def _run_together_similarity(self, left: str, right: str) -> float:
+        """Two names run together: ``1 - edits / length`` within a budget of one edit per
+        ``joined_letters_per_edit`` letters, at most ``max_edits``."""
+        longest = max(len(left), len(right))
+        if not longest:
+            return 0.0
+        settings = self.settings
+        budget = int(min(settings.max_edits, longest // settings.joined_letters_per_edit))
+        distance = Levenshtein.distance(left, right, score_cutoff=budget)
+        return 1 - distance / longest if distance <= budget else 0.0
 
     def compare(self, query: PreparedName, other: PreparedName) -> NameScore:
         """How alike ``query`` is to ``other`` (symmetric but for the reasons' wording)."""
@@ -255,7 +306,7 @@ class NameMatcher:
         for left_index, left in enumerate(query.words):
             for right_index, right in enumerate(other.words):
                 value = similarity(left, right)
-                if value >= settings.min_pair:
+                if value > 0.0:
                     candidates.append((value, left_index, right_index))
         candidates.sort(reverse=True)
         used_left: set[int] = set()
@@ -289,16 +340,8 @@ class NameMatcher:
         # The run-together and sound views rescue names split or joined differently
         # (ALNASER / AL NASER, امین الله / AMINULLAH); between names of as many words that
         # the word view finds unalike, they only find chance resemblances.
-        joined = sounds = 0.0
-        if len(query.words) != len(other.words) or words >= settings.view_gate:
-            joined = max(
-                Levenshtein.normalized_similarity(query.joined, other.joined),
-                Levenshtein.normalized_similarity(query.sorted_joined, other.sorted_joined),
-            )
-            sounds = max(
-                Levenshtein.normalized_similarity(query.sounds, other.sounds),
-                Levenshtein.normalized_similarity(query.sorted_sounds, other.sorted_sounds),
-            )
+        open_gate = len(query.words) != len(other.words) or words >= settings.view_gate
+        joined, sounds = self.run_together(query, other, open_gate)
         score = max(words, settings.joined_discount * joined, settings.sounds_discount * sounds)
         # Every distinctive word of the name with fewer words must find a close partner, the
         # core of rule-based name matching: ANGELO CRUZ is not ANGELA MERKEL, OCTAVIAN

@@ -37,7 +37,7 @@ from clearway.domain.screening.normalise import normalise
 from clearway.services.screening.index import NameIndex
 from clearway.services.screening.matcher import NameMatcher, NameScore, PreparedName
 
-DEFAULT_THRESHOLD = 0.767
+DEFAULT_THRESHOLD = 0.825
 """Scores at or above this are reported (chosen on the development set, docs/screening.md)."""
 WEAK_ALIAS_FACTOR = 0.9
 COUNTRY_AGREES = 0.03
@@ -90,7 +90,11 @@ class Screener:
                     names.append(_IndexedName(position, name.strength, prepared))
         self._names = tuple(names)
         self._by_id: dict[str, ListedEntity] | None = None
-        self._index = NameIndex([name.prepared for name in names], self.matcher)
+        self._index = NameIndex(
+            [name.prepared for name in names],
+            self.matcher,
+            min_floor=threshold - COUNTRY_AGREES - ADDRESS_AGREES,
+        )
         self._dismissed: Mapping[str, frozenset[str]] = _by_party(dismissals)
         self.dismissals: tuple[Dismissal, ...] = tuple(dismissals)
         self._screen = lru_cache(maxsize=cache_size)(self._screen_uncached) if cache_size else None
