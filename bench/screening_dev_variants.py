@@ -55,6 +55,16 @@ def _in_word(rng: random.Random, name: str, change: Callable[[str], str | None])
     return None
 
 
+def _replace_one(rng: random.Random, word: str, letters: str) -> str | None:
+    """``word`` with one of its ``letters`` (not the first letter) replaced by another."""
+    at = _letters(rng, word[1:], lambda char: char.lower() in letters)
+    if at is None:
+        return None
+    at += 1
+    other = rng.choice([letter for letter in letters if letter != word[at].lower()])
+    return word[:at] + _case_like(word[at], other) + word[at + 1 :]
+
+
 def _case_like(template: str, letter: str) -> str:
     return letter.upper() if template.isupper() else letter
 
@@ -67,20 +77,10 @@ def typing_variant(rng: random.Random, name: str) -> str | None:
         return word[: doubled[0]] + word[doubled[0] + 1 :] if doubled else None
 
     def vowel(word: str) -> str | None:
-        at = _letters(rng, word[1:], lambda c: c.lower() in VOWELS)
-        if at is None:
-            return None
-        at += 1
-        other = rng.choice([v for v in VOWELS if v != word[at].lower()])
-        return word[:at] + _case_like(word[at], other) + word[at + 1 :]
+        return _replace_one(rng, word, VOWELS)
 
     def consonant(word: str) -> str | None:
-        at = _letters(rng, word[1:], lambda c: c.lower() in CONSONANTS)
-        if at is None:
-            return None
-        at += 1
-        other = rng.choice([c for c in CONSONANTS if c != word[at].lower()])
-        return word[:at] + _case_like(word[at], other) + word[at + 1 :]
+        return _replace_one(rng, word, CONSONANTS)
 
     def duplicate(word: str) -> str:
         at = rng.randrange(1, len(word))

@@ -15,8 +15,8 @@ from clearway.services.screening import DEFAULT_THRESHOLD, NameMatcher, Screener
 MATCHER = NameMatcher()
 
 
-def found(screener: Any, name: str, country: str | None = None) -> list[str]:
-    return [match.entity_id for match in screener.screen(name, country)]
+def found(screener: Any, name: str, country: str | None = None, limit: int = 10) -> list[str]:
+    return [match.entity_id for match in screener.screen(name, country, limit=limit)]
 
 
 def test_normalisation_drops_case_accents_punctuation_and_legal_forms() -> None:
@@ -44,6 +44,31 @@ def test_typos_and_missing_middle_names_still_score_high_different_people_do_not
     assert MATCHER.score("Octavian Scholz", "Olaf Scholz") < DEFAULT_THRESHOLD
     # vessels whose numbers differ are different vessels
     assert MATCHER.score("IMICO NEKA 455", "IMICO NEKA 456") < DEFAULT_THRESHOLD
+
+
+def test_a_misspelling_is_an_edit_within_the_budget_another_name_is_not() -> None:
+    similarity = MATCHER.word_similarity
+    # one edit per three letters, at most one: a typing error, not another name
+    assert similarity("lindenberg", "lindenburg") == 0.9
+    assert similarity("lindenberg", "lindemann") == 0.0
+    assert abs(similarity("kim", "kin") - 2 / 3) < 1e-9
+    assert similarity("al", "el") == 0.0  # two letters: no edit allowed
+    # spellings of one sound (transliterations) are alike when they are fairly alike ...
+    assert similarity("muhammad", "mohammed") == 0.9
+    assert similarity("yevgeniy", "evgeniy") == 0.9
+    # ... not words that merely share their consonants
+    assert similarity("cedar", "quwaydir") == 0.0
+    assert similarity("hamidawi", "ahmed") == 0.0
+    assert MATCHER.score("Anna Pavlova", "PETROVA, Anna") < DEFAULT_THRESHOLD
+    assert MATCHER.score("Ivan Petrow", "PETROV, Ivan") > DEFAULT_THRESHOLD
+
+
+def test_names_written_together_or_apart_are_one_name() -> None:
+    assert MATCHER.score("RAMCHARANLTD", "RAMCHARAN LTD") == 1.0
+    assert MATCHER.score("Alnaser Trading", "AL NASER TRADING") == 1.0
+    assert MATCHER.score("GUGA.ARM.SRO", "GUGA ARM SRO") == 1.0
+    # but two names that only sound alike run together, with few letters, are not
+    assert MATCHER.score("Union Paper Oy", "PARIN") < DEFAULT_THRESHOLD
 
 
 def test_cyrillic_names_are_transliterated_and_found(screener_full: Any) -> None:
@@ -89,9 +114,70 @@ def test_a_country_the_entity_is_not_known_in_lowers_the_score(screener_full: An
 
 
 def test_clean_trader_names_match_nothing(screener_full: Any) -> None:
-    clean = ("Northwind Fresh Produce Ltd", "Albion Building Supplies", "Cotswold Wines Limited")
+    clean = (
+        "Northwind Fresh Produce Ltd",
+        "Albion Building Supplies",
+        "Cotswold Wines Limited",
+        # a one-word listed name (HORIZON, SUNRISE) in a longer trader's name is little evidence
+        "Horizon Foods Ltd",
+        "Sunrise Electronics Co., Ltd",
+    )
     for name in clean:
         assert screener_full.screen(name, country="GB") == []
+
+
+# Names as screening meets them: listed names rewritten (typing errors, other order, initials,
+# run together, other legal forms, other scripts) and clean traders sharing words with listed
+# names.
+BLOCKING_QUERIES = (
+    "Vladimir Vladimirovich PUTN",
+    "Saddam Husein al Tikriti",
+    "صدام حسين التكريتي",
+    "Евгений Пригожин",
+    "A. Aksyonov",
+    "BANCONACIONALDECUBA",
+    "Banco Nacional de Cuba S.A.",
+    "AL NASER TRADING",
+    "Sunrise Electronics Co., Ltd",
+    "Horizon Foods Ltd",
+    "Golden Wines Co., Ltd",
+    "Crown Engineering Pte Ltd",
+    "Mohammed Ali",
+    "Kim Chol",
+    "ABU AHMED",
+    "IRISL Europe GmbH",
+    "Mahan Airlines",
+    "Hassan Dahir Aweys",
+    "Union Paper Oy",
+    "Al Wasel & Babel General Trading L.L.C.",
+)
+
+
+def test_blocking_finds_every_entity_an_exhaustive_scan_does(screener_full: Any) -> None:
+    """The index never passes over a listed name the matcher scores at or above the
+    threshold: on these queries, screening through it finds exactly what scoring every one of
+    the 27,701 listed names finds."""
+    from clearway.domain.screening.entity import NameStrength
+    from clearway.services.screening.screener import WEAK_ALIAS_FACTOR
+
+    listed = [
+        (entity.entity_id, name.strength, MATCHER.prepare(name.text))
+        for entity in screener_full.entities
+        for name in entity.names
+    ]
+    found_somewhere = 0
+    for text in BLOCKING_QUERIES:
+        query = MATCHER.prepare(text)
+        exhaustive = {
+            entity_id
+            for entity_id, strength, prepared in listed
+            if MATCHER.compare(query, prepared).score
+            * (WEAK_ALIAS_FACTOR if strength is NameStrength.WEAK else 1.0)
+            >= DEFAULT_THRESHOLD
+        }
+        assert exhaustive == set(found(screener_full, text, limit=1000)), text
+        found_somewhere += bool(exhaustive)
+    assert found_somewhere >= 10  # the sample does exercise matches
 
 
 def test_an_empty_screener_matches_nothing() -> None:

@@ -126,7 +126,7 @@ def _without_phrases(words: list[str], legal: list[str]) -> list[str]:
     kept: list[str] = []
     position = 0
     while position < len(words):
-        for phrase in _PHRASES_LONGEST_FIRST:
+        for phrase in _PHRASES_BY_FIRST_WORD.get(words[position], ()):
             if tuple(words[position : position + len(phrase)]) == phrase:
                 legal.append(" ".join(phrase))
                 position += len(phrase)
@@ -137,7 +137,10 @@ def _without_phrases(words: list[str], legal: list[str]) -> list[str]:
     return kept
 
 
-_PHRASES_LONGEST_FIRST = sorted(LEGAL_FORM_PHRASES, key=len, reverse=True)
+# Per first word, the phrases it begins, longest first.
+_PHRASES_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in sorted(LEGAL_FORM_PHRASES, key=len, reverse=True):
+    _PHRASES_BY_FIRST_WORD.setdefault(_phrase[0], []).append(_phrase)
 
 # Spellings that differ between transliteration systems (Russian ``zh``/``j``, Arabic
 # ``kh``/``h`` and ``q``/``k``, French ``ou`` for ``u`` …), reduced to one letter each.

@@ -1,25 +1,32 @@
 """Candidate blocking: which listed names are worth scoring against a screened name, found in
-microseconds instead of scoring all ~27,000 names of the SDN, DPL and UN lists.
+microseconds instead of scoring all ~27,000 names of the SDN, DPL and UN lists, and never
+passing over a name the matcher would score at or above the floor asked for.
 
 Every word of every listed name is indexed under two kinds of key:
 
-- the word itself and each of its one-letter deletions (the SymSpell scheme: two words within
-  one edit of each other share a key), for words of four letters or more;
+- the word itself and its deletions within the matcher's edit budget (the SymSpell scheme:
+  two words within ``k`` edits of each other share a string ``k`` deletions from each);
 - its sound skeleton (``clearway.domain.screening.normalise.skeleton``), so that
   transliteration variants (``Yevgeniy``/``Evgeniy``, ``Mohammed``/``Muhammad``) meet.
 
 A screened name's words are looked up under the same keys and kept when the matcher would pair
-them. Words are then probed rarest first, and probing stops once the probed words carry more
-than half the name's weight (the prefix-filtering principle): a listed name sharing none of
-them could pair with less than half of the screened name. Common words (``al``, ``trading``,
-``mohammed``) thus rarely pull in thousands of names.
+them. The word view gives the lighter of two names a fixed share of the score, so a match must
+pair a least share of the lighter name's weight (``least_cover``). Two lookups follow from it
+(prefix filtering, applied to both sides):
 
-Each name so found gets a first upper bound of the matcher's word score from sums gathered
-while walking the postings, computed for all of them at once in NumPy with the exact share the
-matcher would give each side; names past it get a tighter bound that respects the matcher's
-rule of one partner per word. The run-together view is computed exactly (after a length test
-that rules most names out), and names split or joined differently (``ALNASER`` /
-``AL NASER``) are looked up by their adjacent words run together. Only names whose bound or
+- the screened name's words are probed rarest first until the unprobed ones weigh less than
+  that share: a listed name heavier than it shares a probed word or cannot match;
+- each listed name is filed under its own rarest words carrying more than the rest of its
+  weight (its prefix): a listed name lighter than the screened one shares a prefix word with
+  it or cannot match. Common words (``al``, ``trading``, ``mohammed``) thus rarely pull in
+  thousands of names.
+
+Each name so found gets a first upper bound of the matcher's word score from the similarities
+of the words it shares, computed for all of them at once in NumPy with the exact share the
+matcher would give each side (an initial counts as pairing with any word of its letter); names
+past it get a tighter bound that respects the matcher's rule of one partner per word. Names
+alike run together (``ALNASER`` / ``AL NASER``) are found through hashes of every listed
+name's run-together strings and their deletions within budget. Only names whose bound or
 run-together score can reach the floor go on to the matcher's full comparison, whose score is
 then exactly the pairwise one.
 """
@@ -30,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -71,6 +79,8 @@ class _Alike:
 
 
 _NO_NAMES = np.zeros(0, dtype=np.intp)
+_BITMAP_BITS = 24
+_BITMAP_MASK = (1 << _BITMAP_BITS) - 1
 """The run-together views of a name: the first as written, then two of its words, then two
 of its sounds."""
 
@@ -131,20 +141,21 @@ class NameIndex:
             word: np.array(found, dtype=np.intp) for word, found in self._postings.items()
         }
         self._size = len(names)
-        together = [
-            (key, position)
-            for position, name in enumerate(names)
-            for key in self._run_together_hashes(name)
-        ]
-        together.sort()
-        hashes = np.fromiter((key for key, _ in together), np.int64, len(together))
-        self._together_names = np.fromiter(
-            (position for _, position in together), np.intp, len(together)
+        hashes_by_name = [self._run_together_hashes(name) for name in names]
+        counts = np.fromiter(map(len, hashes_by_name), dtype=np.intp, count=len(names))
+        hashes = np.fromiter(
+            chain.from_iterable(hashes_by_name), dtype=np.int64, count=int(counts.sum())
         )
+        order = np.argsort(hashes, kind="stable")
+        hashes = hashes[order]
+        self._together_names = np.repeat(np.arange(len(names), dtype=np.intp), counts)[order]
         # Each distinct hash once, with where its names start and end in ``_together_names``.
         self._together_hashes, starts = np.unique(hashes, return_index=True)
         self._together_ends = np.append(starts[1:], len(hashes))
         self._together_starts = starts
+        # A bitmap of the hashes' low bits rules out most keys before the binary search.
+        self._together_bits = np.zeros(1 << _BITMAP_BITS, dtype=bool)
+        self._together_bits[self._together_hashes & _BITMAP_MASK] = True
         self._initials: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(names)))
         for position, name in enumerate(names):
             for word, weight in zip(name.words, name.weights, strict=True):
@@ -350,9 +361,10 @@ class NameIndex:
         """The names whose run-together strings are within the matcher's edit budget of one
         of the screened name's: the two share a string when each has its budget of letters
         deleted (the SymSpell scheme again, over hashes of the whole strings)."""
-        keys = np.sort(np.fromiter(self._run_together_hashes(query), dtype=np.int64))
+        keys = np.fromiter(self._run_together_hashes(query), dtype=np.int64)
+        keys = keys[self._together_bits[keys & _BITMAP_MASK]]
         hashes = self._together_hashes
-        if not len(hashes):
+        if not len(keys) or not len(hashes):
             return []
         at = np.minimum(np.searchsorted(hashes, keys), len(hashes) - 1)
         hits = at[hashes[at] == keys]

@@ -5,28 +5,39 @@ It lives in ``services`` rather than ``domain`` because it computes with RapidFu
 transliterates with ``anyascii`` (both pure computation, no I/O); the normalisation rules
 themselves are the domain's (``clearway.domain.screening.normalise``).
 
-A score in [0, 1] is the larger of two views of the names:
+A score in [0, 1] is the largest of three views of the names:
 
 - **words**: each word of one name is paired with at most one word of the other, most alike
-  first (similarity = a blend of Jaro-Winkler and Levenshtein, raised to ``sound_alike`` when
-  the words sound alike across transliterations, ``initial`` for an initial against a word it
-  begins; pairs below ``min_pair`` stay unpaired). Each side's *coverage* is the weighted share
-  of its words that are paired (times their similarity); longer words weigh more, name
-  particles (al, bin, de, van …) less. The score blends the coverage of the name with fewer
-  words and of the name with more, so a missing middle name or patronymic costs little while
-  an extra distinctive word costs more. Word order does not matter.
-- **joined**: the words run together, in the given and in sorted order, compared as one string
-  (``ALNASER`` against ``AL NASER``), slightly discounted;
-- **sounds**: the same run-together strings reduced to their sound skeletons (vowels and
-  transliteration variants folded), discounted more: an Arabic-script name transliterated
-  without its vowels (``امین الله`` → ``amyn llh``) against its Latin spelling (``AMINULLAH``).
+  first. Two words are alike when they are equal (1), one is the other's initial
+  (``initial``), one is a misspelling of the other (``1 - edits / length``, within the edit
+  budget: one edit, insertion, deletion, substitution or swap of neighbours, per
+  ``letters_per_edit`` letters of the longer word, at most ``max_edits``; short words must
+  agree), or they spell one sound across transliterations and are fairly alike
+  (``sound_alike``, when their normalised Levenshtein similarity is ``sound_floor`` or more);
+  anything else is another word (0). Each side's *coverage* is the weighted share of its words
+  that are paired (times their similarity); longer words weigh more, name particles (al, bin,
+  de, van …) and generic firm words (trading, group …) less. The score blends the coverage of
+  the lighter name and of the heavier, so a missing middle name or patronymic costs little
+  while an extra distinctive word costs more; a one-word name inside a longer one gets a
+  smaller share (``single_word_share``). Word order does not matter.
+- **joined**: the words run together, in the given and in sorted order, and the words as
+  written (legal forms included) run together, compared as one string within the same kind
+  of edit budget (``ALNASER`` / ``AL NASER``, ``RAMCHARANLTD`` / ``RAMCHARAN LTD``);
+- **sounds**: the run-together strings reduced to their sound skeletons (vowels and
+  transliteration variants folded), discounted: an Arabic-script name transliterated
+  without its vowels (``امین الله`` → ``amyn llh``) against its Latin spelling
+  (``AMINULLAH``); skeletons shorter than ``sounds_min_length`` say too little.
+
+The run-together views count between names written in different numbers of words, or past
+``view_gate`` in the word view.
 
 Numbers, Arabic or Roman, must agree exactly: two names whose numbers differ (vessels
 ``IMICO NEKA 455`` and ``IMICO NEKA 456``, funds ``… INVESTMENTS II`` and ``… III``) score at
 most ``number_mismatch_cap``.
 
-The settings were chosen on a development set built from the lists themselves
-(``bench/screening_dev.py``, see ``docs/screening.md``), never on the benchmark.
+The settings were chosen on a development set built from the lists themselves and on clean
+simulated traffic (``bench/screening_dev.py``, see ``docs/screening.md``), never on the
+benchmark.
 """
 
 from __future__ import annotations
