@@ -37,31 +37,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 
 from clearway.domain.screening.normalise import skeleton
-from clearway.services.screening.matcher import (
-    NameMatcher,
-    PreparedName,
-    edit_budget,
-)
-
-
-def _deletions(word: str, depth: int) -> set[str]:
-    """Every string ``word`` becomes with up to ``depth`` letters deleted (itself excluded)."""
-    found: set[str] = set()
-    level = {word}
-    for _ in range(depth):
-        level = {
-            text[:position] + text[position + 1 :]
-            for text in level
-            for position in range(len(text))
-        }
-        found |= level
-    found.discard(word)
-    return found
+from clearway.services.screening.matcher import NameMatcher, PreparedName, edit_budget
+from clearway.services.screening.run_together import RunTogetherIndex, deletions
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +60,6 @@ class _Alike:
 
 
 _NO_NAMES = np.zeros(0, dtype=np.intp)
-_BITMAP_BITS = 24
-_BITMAP_MASK = (1 << _BITMAP_BITS) - 1
-"""The run-together views of a name: the first as written, then two of its words, then two
-of its sounds."""
 
 
 class NameIndex:
@@ -94,7 +71,6 @@ class NameIndex:
         self._matcher = matcher
         self._min_floor = min_floor
         self._names = names
-        self._words = [name.words for name in names]
         # Per name, for the bounds computed over many candidates at once.
         self._totals = np.array([name.total_weight for name in names], dtype=float)
         self._word_counts = np.array([len(name.words) for name in names], dtype=np.intp)
@@ -105,13 +81,13 @@ class NameIndex:
                 word_weight[word] = weight
             for word in dict.fromkeys(name.words):
                 postings[word].append(position)
-        self._postings = dict(postings)
+        self._postings = {word: np.array(found, dtype=np.intp) for word, found in postings.items()}
         self._word_weight = word_weight
         keys: dict[str, list[str]] = defaultdict(list)
         sounds: dict[str, list[str]] = defaultdict(list)
         for word in self._postings:
             keys[word].append(word)
-            for deletion in _deletions(word, self._depth(word)):
+            for deletion in deletions(word, self._depth(word)):
                 keys[deletion].append(word)
             if len(word) > 2:
                 sound = skeleton(word)
@@ -137,25 +113,7 @@ class NameIndex:
         self._prefix_arrays = {
             word: np.array(found, dtype=np.intp) for word, found in prefixes.items()
         }
-        self._posting_arrays = {
-            word: np.array(found, dtype=np.intp) for word, found in self._postings.items()
-        }
-        self._size = len(names)
-        hashes_by_name = [self._run_together_hashes(name) for name in names]
-        counts = np.fromiter(map(len, hashes_by_name), dtype=np.intp, count=len(names))
-        hashes = np.fromiter(
-            chain.from_iterable(hashes_by_name), dtype=np.int64, count=int(counts.sum())
-        )
-        order = np.argsort(hashes, kind="stable")
-        hashes = hashes[order]
-        self._together_names = np.repeat(np.arange(len(names), dtype=np.intp), counts)[order]
-        # Each distinct hash once, with where its names start and end in ``_together_names``.
-        self._together_hashes, starts = np.unique(hashes, return_index=True)
-        self._together_ends = np.append(starts[1:], len(hashes))
-        self._together_starts = starts
-        # A bitmap of the hashes' low bits rules out most keys before the binary search.
-        self._together_bits = np.zeros(1 << _BITMAP_BITS, dtype=bool)
-        self._together_bits[self._together_hashes & _BITMAP_MASK] = True
+        self._run_together = RunTogetherIndex(names, matcher.settings)
         self._initials: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(names)))
         for position, name in enumerate(names):
             for word, weight in zip(name.words, name.weights, strict=True):
@@ -183,7 +141,7 @@ class NameIndex:
         found: set[str] = set()
         keys = self._keys
         found.update(keys.get(word, ()))
-        for deletion in _deletions(word, self._depth(word)):
+        for deletion in deletions(word, self._depth(word)):
             found.update(keys.get(deletion, ()))
         if len(word) > 2:
             sound = skeleton(word)
@@ -197,7 +155,7 @@ class NameIndex:
             value = similarity(word, listed)
             if value > 0.0:
                 alike[listed] = value
-        postings = [self._posting_arrays[listed] for listed in alike]
+        postings = [self._postings[listed] for listed in alike]
         counts = [len(names) for names in postings]
         values = np.fromiter(alike.values(), dtype=float, count=len(alike))
         listed_weights = values * np.fromiter(
@@ -342,66 +300,16 @@ class NameIndex:
         # Names alike run together (``ALNASER`` / ``AL NASER``, ``RAMCHARANLTD`` /
         # ``RAMCHARAN LTD``, ``امین الله`` / ``AMINULLAH`` by sound): the matcher looks at them
         # past its word gate or between names written in different numbers of words.
-        settings = self._matcher.settings
+        matcher = self._matcher
         chosen = set(selected)
-        for name in self._alike_run_together(query):
+        for name in self._run_together.alike(query):
             if name in chosen:
                 continue
-            listed = self._names[name]
-            at = int(np.searchsorted(found, name))
-            past_gate = at < len(found) and found[at] == name and bound[at] >= settings.view_gate
-            joined, sounds = self._matcher.run_together(
-                query, listed, past_gate or len(listed.words) != count
-            )
+            # With the gate open: a bound of what the full comparison will find.
+            joined, sounds = matcher.run_together(query, self._names[name], open_gate=True)
             if max(settings.joined_discount * joined, settings.sounds_discount * sounds) >= floor:
                 selected.append(name)
         return selected
-
-    def _alike_run_together(self, query: PreparedName) -> list[int]:
-        """The names whose run-together strings are within the matcher's edit budget of one
-        of the screened name's: the two share a string when each has its budget of letters
-        deleted (the SymSpell scheme again, over hashes of the whole strings)."""
-        keys = np.fromiter(self._run_together_hashes(query), dtype=np.int64)
-        keys = keys[self._together_bits[keys & _BITMAP_MASK]]
-        hashes = self._together_hashes
-        if not len(keys) or not len(hashes):
-            return []
-        at = np.minimum(np.searchsorted(hashes, keys), len(hashes) - 1)
-        hits = at[hashes[at] == keys]
-        if not len(hits):
-            return []
-        together = self._together_names
-        found: set[int] = set()
-        for start, end in zip(
-            self._together_starts[hits].tolist(), self._together_ends[hits].tolist(), strict=True
-        ):
-            found.update(together[start:end].tolist())
-        return sorted(found)
-
-    def _run_together_hashes(self, name: PreparedName) -> set[int]:
-        """Hashes of the run-together views of ``name`` and of their deletions within the
-        edit budget; letters run together and sounds run together are told apart."""
-        settings = self._matcher.settings
-        letters = {name.spelt_joined, name.joined, name.sorted_joined}
-        sounds = {name.sounds, name.sorted_sounds}
-        if len(name.sounds) < settings.sounds_min_length:
-            sounds.clear()
-        keys: set[int] = set()
-        per_edit, most = settings.joined_letters_per_edit, int(settings.max_edits)
-        # Sounds are tagged with a leading "~"; its own deletion is left out.
-        for tagged in (*letters, *("~" + text for text in sounds)):
-            start = 1 if tagged.startswith("~") else 0
-            keys.add(hash(tagged))
-            budget = min(most, int((len(tagged) - start) // per_edit))
-            if budget == 1:
-                keys.update(
-                    hash(tagged[:position] + tagged[position + 1 :])
-                    for position in range(start, len(tagged))
-                )
-            elif budget:
-                tag, text = tagged[:start], tagged[start:]
-                keys.update(hash(tag + deletion) for deletion in _deletions(text, budget))
-        return keys
 
     def _closer_bound(
         self, query: PreparedName, similar: list[dict[str, float]], name: int

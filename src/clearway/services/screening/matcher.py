@@ -143,6 +143,12 @@ def edit_budget(length: int, settings: MatchSettings = DEFAULT_SETTINGS) -> int:
     return int(min(settings.max_edits, length // settings.letters_per_edit))
 
 
+def run_together_budget(length: int, settings: MatchSettings = DEFAULT_SETTINGS) -> int:
+    """How many edits a name run together, ``length`` letters long, may take: one per
+    ``joined_letters_per_edit`` letters, at most ``max_edits``."""
+    return int(min(settings.max_edits, length // settings.joined_letters_per_edit))
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedName:
     """A name normalised once and kept with what comparing it needs."""
@@ -302,8 +308,7 @@ class NameMatcher:
         longest = max(len(left), len(right))
         if not longest:
             return 0.0
-        settings = self.settings
-        budget = int(min(settings.max_edits, longest // settings.joined_letters_per_edit))
+        budget = run_together_budget(longest, self.settings)
         distance = Levenshtein.distance(left, right, score_cutoff=budget)
         return 1 - distance / longest if distance <= budget else 0.0
 
