@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from screening_dev_pairs import in_cyrillic
+from screening_dev_pairs import PARTY_ROLES, clean_declarations_held, in_cyrillic, party_country
 
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.migrate import upgrade
@@ -38,7 +38,6 @@ from clearway.services.simulation import simulate
 
 LISTED_SHARE = 0.2
 WARM_PASSES = 3
-ROLES = ("declarant", "importer", "exporter", "consignee", "end_user")
 CLEAN_SEED = 5
 
 
@@ -60,10 +59,10 @@ def queries(
     entity it was made from."""
     traders: set[tuple[str, str | None]] = set()
     for payload in simulate(4000, 11, reference=shipped_reference()):
-        for role in ROLES:
+        for role in PARTY_ROLES:
             party = payload.get(role)
             if party:
-                traders.add((party["name"], _country(party)))
+                traders.add((party["name"], party_country(party)))
     clean = sorted(traders)
     listed_count = int(count * LISTED_SHARE)
     mixed: list[tuple[str, str | None]] = []
@@ -172,12 +171,8 @@ def main() -> None:
         f"for {len(sample)} queries, the index misses {missed}"
     )
 
-    held = 0
-    payloads = simulate(2000, CLEAN_SEED, reference=shipped_reference())
-    for payload in payloads:
-        parties = [payload[role] for role in ROLES if payload.get(role)]
-        held += any(screener.screen(party["name"], _country(party)) for party in parties)
-    print(f"clean simulated declarations (seed {CLEAN_SEED}) with a party held: {held / 2000:.1%}")
+    share = clean_declarations_held(screener, 2000, CLEAN_SEED)
+    print(f"clean simulated declarations (seed {CLEAN_SEED}) with a party held: {share:.1%}")
 
 
 def _timed(screener: Screener, mix: list[tuple[str, str | None]]) -> tuple[float, list[float]]:
@@ -190,10 +185,6 @@ def _timed(screener: Screener, mix: list[tuple[str, str | None]]) -> tuple[float
     total = time.perf_counter() - started
     latencies.sort()
     return total, latencies
-
-
-def _country(party: dict) -> str | None:
-    return party.get("country") or (party.get("address") or {}).get("country")
 
 
 if __name__ == "__main__":

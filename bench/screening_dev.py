@@ -27,9 +27,8 @@ import csv
 from dataclasses import replace
 from pathlib import Path
 
-from screening_dev_pairs import PARTY_ROLES, DevPair, build, half
+from screening_dev_pairs import DevPair, build, clean_declarations_held, half
 
-from clearway.adapters.reference_files import shipped_reference
 from clearway.adapters.sanctions_files import read_shipped_lists
 from clearway.domain.screening.entity import ListedEntity
 from clearway.domain.screening.evaluation import ScoredPair, best_threshold, counts_at
@@ -39,7 +38,6 @@ from clearway.services.screening.matcher import (
     NameMatcher,
 )
 from clearway.services.screening.screener import DEFAULT_THRESHOLD, Screener
-from clearway.services.simulation import simulate
 
 
 def scored(matcher: NameMatcher, pairs: list[DevPair]) -> list[ScoredPair]:
@@ -96,22 +94,6 @@ CLEAN_GRID: dict[str, tuple[float, ...]] = {
 }
 
 
-def clean_held(entities: list[ListedEntity], settings: MatchSettings, threshold: float) -> float:
-    """The share of clean simulated declarations with a party the screener would hold."""
-    screener = Screener(entities, threshold=threshold, matcher=NameMatcher(settings))
-    held = 0
-    payloads = simulate(CLEAN_DECLARATIONS, CLEAN_SEED, reference=shipped_reference())
-    for payload in payloads:
-        parties = [payload[role] for role in PARTY_ROLES if payload.get(role)]
-        held += any(
-            screener.screen(
-                party["name"], party.get("country") or (party.get("address") or {}).get("country")
-            )
-            for party in parties
-        )
-    return held / CLEAN_DECLARATIONS
-
-
 def settle(
     settings: MatchSettings, pairs: list[DevPair], entities: list[ListedEntity]
 ) -> MatchSettings:
@@ -127,7 +109,8 @@ def settle(
             best = best_threshold(scored(NameMatcher(trial), pairs))
             if best.f1 < tuned_f1 - F1_TOLERANCE:
                 continue
-            held = clean_held(entities, trial, best.threshold)
+            screener = Screener(entities, threshold=best.threshold, matcher=NameMatcher(trial))
+            held = clean_declarations_held(screener, CLEAN_DECLARATIONS, CLEAN_SEED)
             print(
                 f"  {fields[0]}={first} {fields[1]}={second}: best F1 on A {best.f1:.4f}"
                 f" at {best.threshold:.3f}, clean declarations held {held:.1%}"

@@ -8,6 +8,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from screening_dev_variants import near_miss_pairs, variant_pairs
@@ -333,6 +334,20 @@ def firm_pairs(rng: random.Random, listed: list[ListedEntity]) -> list[DevPair]:
         text = " ".join(changed).title() + " " + rng.choice(_OTHER_FORMS)
         pairs.append(DevPair(text, entity.primary_name, True, "legal-form", entity.entity_id))
     return pairs
+
+
+def party_country(party: dict[str, Any]) -> str | None:
+    country: str | None = party.get("country") or (party.get("address") or {}).get("country")
+    return country
+
+
+def clean_declarations_held(screener: Screener, declarations: int, seed: int) -> float:
+    """The share of clean simulated declarations with a party ``screener`` would hold."""
+    held = 0
+    for payload in simulate(declarations, seed, reference=shipped_reference()):
+        parties = [payload[role] for role in PARTY_ROLES if payload.get(role)]
+        held += any(screener.screen(party["name"], party_country(party)) for party in parties)
+    return held / declarations
 
 
 def trader_pairs(rng: random.Random, entities: list[ListedEntity]) -> list[DevPair]:
