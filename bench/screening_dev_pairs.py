@@ -11,6 +11,7 @@ from itertools import pairwise
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from screening_dev_disguises import disguise_pairs
 from screening_dev_variants import near_miss_pairs, variant_pairs
 
 from clearway.adapters.reference_files import shipped_reference
@@ -174,6 +175,12 @@ def build(entities: list[ListedEntity]) -> list[DevPair]:
         *(DevPair(a, b, True, kind, eid) for a, b, kind, eid in variant_pairs(rng, listed)),
         *(DevPair(a, b, False, kind, eid) for a, b, kind, eid in near_miss_pairs(rng, listed)),
     ]
+    # Revision 8's kinds draw on a generator of their own, so the earlier kinds stay as they
+    # were.
+    disguises = random.Random(SEED + 8)
+    pairs.extend(
+        DevPair(a, b, True, kind, eid) for a, b, kind, eid in disguise_pairs(disguises, listed)
+    )
     return balanced(rng, pairs)
 
 

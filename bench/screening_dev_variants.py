@@ -26,8 +26,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from clearway.domain.screening.entity import EntityKind, ListedEntity, NameStrength
+from clearway.domain.screening.legal_forms import LEGAL_FORMS
 from clearway.domain.screening.normalise import normalise, skeleton
-from clearway.domain.screening.vocabulary import GENERIC_WORDS, LEGAL_FORMS, PARTICLES
+from clearway.domain.screening.vocabulary import GENERIC_WORDS, PARTICLES
 
 VARIANTS = 400
 """Pairs of each kind below."""

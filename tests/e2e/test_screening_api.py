@@ -91,3 +91,19 @@ def test_bad_screen_requests_are_problems(api: Any) -> None:
     bad_country = {"name": "Anyone", "country": "Britain"}
     assert_problem(api.post(f"{SCREENING}/screen", json=bad_country, headers=officer), 422)
     assert_problem(api.post(f"{SCREENING}/screen", json={"name": "x"}), 401)
+
+
+def test_a_name_in_look_alike_letters_is_found_through_the_api(
+    api: Any, runtime: Runtime, shipped_lists: list[Any], screener_full: Any
+) -> None:
+    load_shipped(runtime, shipped_lists)
+    # BANCO NACIONAL DE CUBA typed with the Cyrillic letters for B, A, C, O and E
+    disguised = "\u0412\u0410N\u0421\u041e N\u0410\u0421I\u041eN\u0410L D\u0415 \u0421U\u0412\u0410"
+    found = api.post(f"{SCREENING}/screen", json={"name": disguised}, headers=api.as_("officer"))
+    assert found.status_code == 200, found.text
+    top = found.json()["matches"][0]
+    assert (top["entity_id"], top["score"]) == ("ofac-sdn:306", 1.0)
+    assert (
+        "mixes scripts: Cyrillic letters written to look like Latin ones"
+        in (top["explanation"]["text"])
+    )

@@ -43,6 +43,10 @@ class ScreeningMatch:
     explanation: Explanation
     programmes: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
+    mixed_script: bool = False
+    """The screened name mixes Latin letters with look-alike letters of another script
+    (``BANCO`` typed with the Cyrillic letters for B, A, C and O): a disguise, and a warning
+    sign by itself (Unicode Technical Standard #39, §5 mixed-script detection)."""
 
     def document(self) -> dict[str, Any]:
         return {
@@ -56,6 +60,7 @@ class ScreeningMatch:
             "explanation": self.explanation.document(),
             "programmes": list(self.programmes),
             "countries": list(self.countries),
+            "mixed_script": self.mixed_script,
         }
 
 

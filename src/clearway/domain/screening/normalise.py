@@ -7,14 +7,21 @@ What is removed, and why:
   them (Unicode NFKD), and the few Latin letters that do not decompose are spelt out
   (``ß`` → ``ss``, ``ø`` → ``o``, ``ł`` → ``l`` …).
 - **Other scripts.** Cyrillic, Arabic, Greek, Chinese … are transliterated by the function the
-  caller passes in (the services pass ``anyascii``; the domain stays stdlib-only). Without one,
-  such letters are kept as they are.
+  caller passes in (the services pass ``anyascii``, after reading look-alike letters mixed
+  into Latin text as the Latin ones they look like: ``scripts``; the domain stays
+  stdlib-only). Without one, such letters are kept as they are.
 - **Punctuation.** Dots and apostrophes join (``S.A.`` → ``sa``, ``O'Brien`` → ``obrien``);
   every other non-alphanumeric character separates words (``AL-NASER`` → ``al naser``).
-- **Legal forms** (``LEGAL_FORMS``, ``LEGAL_FORM_PHRASES``): company-type words such as LLC,
-  Ltd, GmbH, OOO, S.A. de C.V., "joint stock company". Lists and traders add or drop them at
-  will, so they say nothing about which firm is meant. They are kept aside for the
-  explanation. A name made only of such words keeps them.
+- **Abbreviations** (``ABBREVIATIONS``): business words written short are written out
+  (``Intl`` → ``international``, ``Trdg`` → ``trading``, ``Mfg`` → ``manufacturing``), so
+  that a name and its abbreviated form have the same words.
+- **Legal forms** (``legal_forms``: ``LEGAL_FORMS``, ``LEGAL_FORM_SPELLINGS``): company-type
+  words such as LLC, Ltd, GmbH, OOO, S.A. de C.V., and the same forms spelt out in the major
+  trading languages ("Sociedad Anonima", "Gesellschaft mit beschränkter Haftung",
+  "Obshchestvo s ogranichennoy otvetstvennostyu", "kabushiki kaisha"). Lists and traders add,
+  drop or spell them out at will, so they say nothing about which firm is meant. They are kept
+  aside for the explanation, each as its short form (``sa``, ``gmbh``, ``ooo``, ``kk``). A name
+  made only of such words keeps them.
 - **Courtesy titles and connectives** (``DROPPED_WORDS``): Mr, Mrs, Dr, "the", "of", "and".
 
 Word order is not changed here; the matcher aligns words whatever their order.
@@ -28,11 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from clearway.domain.screening.vocabulary import (
-    DROPPED_WORDS,
-    LEGAL_FORM_PHRASES,
-    LEGAL_FORMS,
-)
+from clearway.domain.screening.legal_forms import LEGAL_FORM_SPELLINGS, LEGAL_FORMS
+from clearway.domain.screening.vocabulary import ABBREVIATIONS, DROPPED_WORDS
 
 Transliterate = Callable[[str], str]
 
@@ -78,7 +82,8 @@ class NormalisedName:
     words: tuple[str, ...]
     """Comparable words, in the given order."""
     legal_forms: tuple[str, ...] = ()
-    """Legal-form words set aside (``("llc",)``)."""
+    """Legal forms set aside, as their short forms (``("llc",)`` for "Limited Liability
+    Company")."""
     spelt: tuple[str, ...] = ()
     """Every word as written, legal forms included (``RAMCHARAN LTD`` against the same name
     typed without its space, ``RAMCHARANLTD``, where ``ltd`` is no longer a word of its own)."""
@@ -104,6 +109,7 @@ def normalise(text: str, transliterate: Transliterate | None = None) -> Normalis
     words = split_words(fold(text, transliterate))
     spelt = [word for word in words if word not in DROPPED_WORDS] or words
     kept, legal = _without_legal_forms(words)
+    kept = [ABBREVIATIONS.get(word, word) for word in kept]
     kept = [word for word in kept if word not in DROPPED_WORDS]
     if not kept:
         # A name made only of legal forms or titles ("Limited") is still a name.
@@ -113,34 +119,29 @@ def normalise(text: str, transliterate: Transliterate | None = None) -> Normalis
 
 
 def _without_legal_forms(words: list[str]) -> tuple[list[str], list[str]]:
-    legal: list[str] = []
-    if len(words) > 1:
-        words = _without_phrases(words, legal)
+    """The words less their legal forms, and those forms (short forms, in order): at each
+    word, the longest spelling of a legal form that starts there, if any."""
     kept: list[str] = []
-    for word in words:
-        (legal if word in LEGAL_FORMS else kept).append(word)
+    legal: list[str] = []
+    position = 0
+    while position < len(words):
+        for spelling in _SPELLINGS_BY_FIRST_WORD.get(words[position], ()):
+            end = position + len(spelling)
+            if tuple(words[position:end]) == spelling and (end - position > 1 or len(words) > 1):
+                legal.append(LEGAL_FORM_SPELLINGS[" ".join(spelling)])
+                position = end
+                break
+        else:
+            word = words[position]
+            (legal if word in LEGAL_FORMS else kept).append(word)
+            position += 1
     return kept, legal
 
 
-def _without_phrases(words: list[str], legal: list[str]) -> list[str]:
-    kept: list[str] = []
-    position = 0
-    while position < len(words):
-        for phrase in _PHRASES_BY_FIRST_WORD.get(words[position], ()):
-            if tuple(words[position : position + len(phrase)]) == phrase:
-                legal.append(" ".join(phrase))
-                position += len(phrase)
-                break
-        else:
-            kept.append(words[position])
-            position += 1
-    return kept
-
-
-# Per first word, the phrases it begins, longest first.
-_PHRASES_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
-for _phrase in sorted(LEGAL_FORM_PHRASES, key=len, reverse=True):
-    _PHRASES_BY_FIRST_WORD.setdefault(_phrase[0], []).append(_phrase)
+# Per first word, the spellings of legal forms it begins, longest first.
+_SPELLINGS_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
+for _spelling in sorted((tuple(text.split()) for text in LEGAL_FORM_SPELLINGS), key=len)[::-1]:
+    _SPELLINGS_BY_FIRST_WORD.setdefault(_spelling[0], []).append(_spelling)
 
 # Spellings that differ between transliteration systems (Russian ``zh``/``j``, Arabic
 # ``kh``/``h`` and ``q``/``k``, French ``ou`` for ``u`` …), reduced to one letter each.

@@ -28,7 +28,9 @@ past it get a tighter bound that respects the matcher's rule of one partner per 
 alike run together (``ALNASER`` / ``AL NASER``) are found through hashes of every listed
 name's run-together strings and their deletions within budget. Only names whose bound or
 run-together score can reach the floor go on to the matcher's full comparison, whose score is
-then exactly the pairwise one.
+then exactly the pairwise one; so do the names where a word of one name is two neighbouring
+words of the other run together (``BANKMELLAT TRADING`` / ``BANK MELLAT``), found by exact
+look-ups of those compounds, as the bounds do not count such pairs.
 """
 
 from __future__ import annotations
@@ -95,6 +97,16 @@ class NameIndex:
                     sounds[sound].append(word)
         self._keys = dict(keys)
         self._sounds = dict(sounds)
+        # Neighbouring words run together (``BANK MELLAT`` → ``bankmellat``), which the matcher
+        # pairs with one word of the screened name (``BANKMELLAT TRADING``).
+        compound_postings: dict[str, list[int]] = defaultdict(list)
+        for position, name in enumerate(names):
+            for compound in dict.fromkeys(compound for _, compound in name.compounds):
+                compound_postings[compound].append(position)
+        self._compound_postings = {
+            compound: np.array(found, dtype=np.intp)
+            for compound, found in compound_postings.items()
+        }
         # Each name under the rarest of its words that carry more than the share of its weight
         # it may leave unpaired and still reach ``min_floor`` when it is the lighter name.
         unpaired_share = 1 - least_cover(min_floor, matcher)
@@ -172,6 +184,22 @@ class NameIndex:
             np.repeat(listed_weights, counts),
             np.concatenate(prefixed) if prefixed else _NO_NAMES,
         )
+
+    def _compound_names(self, query: PreparedName) -> set[int]:
+        """The names with two neighbouring words that run together are a word of the screened
+        name, or with a word that is two neighbouring words of it run together (the matcher
+        pairs them): the word bounds do not count such pairs, so these names are compared in
+        full."""
+        found: set[int] = set()
+        for word in query.words:
+            names = self._compound_postings.get(word)
+            if names is not None:
+                found.update(names.tolist())
+        for _, compound in query.compounds:
+            names = self._postings.get(compound)
+            if names is not None:
+                found.update(names.tolist())
+        return found
 
     def candidates(self, query: PreparedName, floor: float) -> list[int]:
         """Indexes of the names that may score ``floor`` or more against ``query``."""
@@ -302,6 +330,9 @@ class NameIndex:
         # past its word gate or between names written in different numbers of words.
         matcher = self._matcher
         chosen = set(selected)
+        for name in sorted(self._compound_names(query) - chosen):
+            selected.append(name)
+            chosen.add(name)
         for name in self._run_together.alike(query):
             if name in chosen:
                 continue

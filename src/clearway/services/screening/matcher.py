@@ -19,7 +19,9 @@ A score in [0, 1] is the largest of three views of the names:
   de, van …) and generic firm words (trading, group …) less. The score blends the coverage of
   the lighter name and of the heavier, so a missing middle name or patronymic costs little
   while an extra distinctive word costs more; a one-word name inside a longer one gets a
-  smaller share (``single_word_share``). Word order does not matter.
+  smaller share (``single_word_share``). Word order does not matter. A word may also pair with
+  two neighbouring words of the other name when it is exactly those words run together
+  (``BANKMELLAT`` / ``BANK MELLAT``, ``PETRO CHEMICAL`` / ``PETROCHEMICAL``), covering both.
 - **joined**: the words run together, in the given and in sorted order, and the words as
   written (legal forms included) run together, compared as one string within the same kind
   of edit budget (``ALNASER`` / ``AL NASER``, ``RAMCHARANLTD`` / ``RAMCHARAN LTD``);
@@ -46,12 +48,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from anyascii import anyascii
 from rapidfuzz.distance import OSA, Levenshtein
 
 from clearway.domain.screening.normalise import normalise, skeleton
+from clearway.domain.screening.scripts import read_look_alikes
 from clearway.domain.screening.vocabulary import GENERIC_WORDS, PARTICLES
+from clearway.services.screening.look_alikes import LOOK_ALIKES
 
 
 def _is_syllabic(char: str) -> bool:
@@ -85,8 +90,10 @@ _ARABIC_VOWELS = str.maketrans(
 
 
 def transliterate(text: str) -> str:
-    """Any script in Latin letters (``anyascii``); CJK syllables become separate words."""
-    text = text.translate(_ARABIC_VOWELS)
+    """Any script in Latin letters (``anyascii``); CJK syllables become separate words. Words
+    disguised with look-alike letters of another script (a Cyrillic A in a Latin word) are
+    read as the Latin letters they look like first (``clearway.domain.screening.scripts``)."""
+    text = read_look_alikes(text, LOOK_ALIKES)[0].translate(_ARABIC_VOWELS)
     if not any(_is_syllabic(char) for char in text):
         return anyascii(text)
     return anyascii("".join(f" {char} " if _is_syllabic(char) else char for char in text))
@@ -149,6 +156,11 @@ def run_together_budget(length: int, settings: MatchSettings = DEFAULT_SETTINGS)
     return int(min(settings.max_edits, length // settings.joined_letters_per_edit))
 
 
+def compound_part(word: str) -> bool:
+    """Whether a word may be one half of a compound: two letters or more, no number."""
+    return len(word) > 1 and not word.isdigit()
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedName:
     """A name normalised once and kept with what comparing it needs."""
@@ -169,6 +181,13 @@ class PreparedName:
     distinctive: tuple[bool, ...]
     """Per word: whether it must find a close partner (not a particle, generic word or
     initial)."""
+    compounds: tuple[tuple[int, str], ...] = ()
+    """Each two neighbouring words run together, with the position of the first (``bank
+    mellat`` → ``(0, "bankmellat")``), for pairing with one word of the other name."""
+    look_alike_scripts: frozenset[str] = frozenset()
+    """The scripts of look-alike letters read as Latin ones (``{"CYRILLIC"}`` for ``BANCO``
+    typed with Cyrillic letters for B, A, C and O): a name mixing scripts to look like
+    another is itself a warning sign."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +208,9 @@ class NameScore:
         parts = []
         if self.pairs:
             paired = ", ".join(
-                f"{left}={right}" if left == right else f"{left}≈{right} ({similarity:.2f})"
+                f"{left}={right}"
+                if left.replace(" ", "") == right.replace(" ", "")
+                else f"{left}≈{right} ({similarity:.2f})"
                 for left, right, similarity in self.pairs
             )
             parts.append(f"words paired: {paired}")
@@ -237,6 +258,12 @@ class NameMatcher:
                 len(word) > 1 and word not in PARTICLES and word not in GENERIC_WORDS
                 for word in words
             ),
+            compounds=tuple(
+                (position, left + right)
+                for position, (left, right) in enumerate(pairwise(words))
+                if compound_part(left) and compound_part(right)
+            ),
+            look_alike_scripts=read_look_alikes(text, LOOK_ALIKES)[1],
         )
 
     def _weight(self, word: str) -> float:
@@ -312,18 +339,44 @@ class NameMatcher:
         distance = Levenshtein.distance(left, right, score_cutoff=budget)
         return 1 - distance / longest if distance <= budget else 0.0
 
+    @staticmethod
+    def _compound_candidates(
+        single: PreparedName, joined: PreparedName, flip: bool
+    ) -> list[tuple[float, bool, tuple[int, ...], tuple[int, ...]]]:
+        """Each word of ``single`` that is two neighbouring words of ``joined`` run together
+        (``BANKMELLAT`` / ``BANK MELLAT``, ``PETRO CHEMICAL`` / ``PETROCHEMICAL``), as
+        (1.0, False, query words, other words). Only exactly: a word both run together and
+        misspelt (``ALNASR`` / ``AL ALI NASR``) is too loose a resemblance."""
+        found: list[tuple[float, bool, tuple[int, ...], tuple[int, ...]]] = []
+        for position, compound in joined.compounds:
+            for single_index, word in enumerate(single.words):
+                if word == compound:
+                    pair = (position, position + 1)
+                    found.append(
+                        (1.0, False, pair, (single_index,))
+                        if flip
+                        else (1.0, False, (single_index,), pair)
+                    )
+        return found
+
     def compare(self, query: PreparedName, other: PreparedName) -> NameScore:
         """How alike ``query`` is to ``other`` (symmetric but for the reasons' wording)."""
         settings = self.settings
         if not query.words or not other.words:
             return NameScore(0.0, 0.0, 0.0, (), query.words, other.words, False)
-        candidates = []
+        # (similarity, one word first, query words, other words): single words, then a word
+        # against two neighbouring words of the other name run together.
+        candidates: list[tuple[float, bool, tuple[int, ...], tuple[int, ...]]] = []
         similarity = self.word_similarity
         for left_index, left in enumerate(query.words):
             for right_index, right in enumerate(other.words):
                 value = similarity(left, right)
                 if value > 0.0:
-                    candidates.append((value, left_index, right_index))
+                    candidates.append((value, True, (left_index,), (right_index,)))
+        if other.compounds:
+            candidates.extend(self._compound_candidates(query, other, flip=False))
+        if query.compounds:
+            candidates.extend(self._compound_candidates(other, query, flip=True))
         candidates.sort(reverse=True)
         used_left: set[int] = set()
         used_right: set[int] = set()
@@ -331,18 +384,36 @@ class NameMatcher:
         close_right: set[int] = set()
         pairs = []
         covered_left = covered_right = 0.0
-        for value, left_index, right_index in candidates:
-            if left_index in used_left or right_index in used_right:
-                continue
-            used_left.add(left_index)
-            used_right.add(right_index)
-            pairs.append((query.words[left_index], other.words[right_index], value))
-            if value >= settings.close_pair:
-                close_left.add(left_index)
-                close_right.add(right_index)
+        query_words, other_words = query.words, other.words
+        query_weights, other_weights = query.weights, other.weights
+        for value, single, lefts, rights in candidates:
             credit = value**settings.pair_power
-            covered_left += query.weights[left_index] * credit
-            covered_right += other.weights[right_index] * credit
+            if single:
+                left_index, right_index = lefts[0], rights[0]
+                if left_index in used_left or right_index in used_right:
+                    continue
+                used_left.add(left_index)
+                used_right.add(right_index)
+                pairs.append((query_words[left_index], other_words[right_index], value))
+                covered_left += query_weights[left_index] * credit
+                covered_right += other_weights[right_index] * credit
+            else:
+                if not used_left.isdisjoint(lefts) or not used_right.isdisjoint(rights):
+                    continue
+                used_left.update(lefts)
+                used_right.update(rights)
+                pairs.append(
+                    (
+                        " ".join(query_words[index] for index in lefts),
+                        " ".join(other_words[index] for index in rights),
+                        value,
+                    )
+                )
+                covered_left += sum(query_weights[index] for index in lefts) * credit
+                covered_right += sum(other_weights[index] for index in rights) * credit
+            if value >= settings.close_pair:
+                close_left.update(lefts)
+                close_right.update(rights)
         left_coverage = covered_left / query.total_weight
         right_coverage = covered_right / other.total_weight
         if query.total_weight <= other.total_weight:

@@ -234,6 +234,12 @@ class Screener:
             strength, "weak alias"
         )
         reasons = [result.name_score.describe(), *result.notes]
+        if query.look_alike_scripts:
+            scripts = " and ".join(sorted(script.title() for script in query.look_alike_scripts))
+            reasons.append(
+                f"the name screened mixes scripts: {scripts} letters written to look like "
+                "Latin ones, a common disguise"
+            )
         if listed.legal_forms or query.legal_forms:
             forms = ", ".join(dict.fromkeys((*query.legal_forms, *listed.legal_forms)))
             reasons.append(f"legal forms not compared: {forms}")
@@ -253,6 +259,7 @@ class Screener:
             explanation=Explanation(text, dict(result.components)),
             programmes=entity.programmes,
             countries=entity.countries,
+            mixed_script=bool(query.look_alike_scripts),
         )
 
 
