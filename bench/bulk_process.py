@@ -33,7 +33,7 @@ def run_once(clearway: str, flow: Path, url: str) -> tuple[float, float, str]:
     )
     seconds = time.perf_counter() - started
     peak = re.search(r"peak memory (\d+) MiB", done.stdout)
-    accepted = re.search(r"accepted\s+│\s+(\d+)", done.stdout)
+    accepted = re.search(r"(?:lodged|accepted)\s+│\s+(\d+)", done.stdout)
     return seconds, float(peak.group(1)) if peak else 0.0, accepted.group(1) if accepted else "?"
 
 

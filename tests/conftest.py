@@ -60,6 +60,15 @@ def example(name: str) -> dict[str, Any]:
     return payload
 
 
+def certified(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with a phytosanitary certificate (N851) on every item: the illustrative
+    tariff restricts fresh fruit and vegetables, the import example's tomatoes among them, to
+    goods that carry one, and holds the rest for a document check."""
+    for item in payload["items"]:
+        item["documents"] = [*item.get("documents", []), {"type": "N851", "reference": "GB-PH-1"}]
+    return payload
+
+
 def example_bytes(name: str) -> bytes:
     return (EXAMPLES / f"{name}-declaration.json").read_bytes()
 
@@ -196,6 +205,8 @@ USERS = {
     "acme": (Role.TRADER, "GB555000111000"),  # declarant and exporter of the export example
     "stranger": (Role.TRADER, "GB000000000001"),
     "officer": (Role.OFFICER, None),
+    "officer2": (Role.OFFICER, None),
+    "supervisor": (Role.SUPERVISOR, None),
     "analyst": (Role.RISK_ANALYST, None),
     "agency": (Role.AGENCY, None),
     "auditor": (Role.AUDITOR, None),
@@ -210,13 +221,18 @@ def password_hash() -> str:
 
 
 def add_user(runtime: Runtime, username: str) -> str:
-    """Store one of ``USERS`` (password ``PASSWORD``) and return a bearer token for it.
+    """Store one of ``USERS`` (password ``PASSWORD``) and return a bearer token for it."""
+    return store_user(runtime.engine, username)
+
+
+def store_user(engine: Engine, username: str) -> str:
+    """Store one of ``USERS`` in this database and return a bearer token for it.
 
     The Argon2 hash is computed once per session and the token minted directly, so that
     tests other than the login tests do not pay for password hashing.
     """
     role, company = USERS[username]
-    with runtime.engine.begin() as connection:
+    with engine.begin() as connection:
         connection.execute(
             users.insert().values(
                 username=username,
@@ -247,6 +263,33 @@ def api(runtime: Runtime) -> Iterator[Any]:
 
         client.as_ = as_  # type: ignore[attr-defined]
         yield client
+
+
+@pytest.fixture
+def server(runtime: Runtime) -> Iterator[str]:
+    """The API on a real socket (uvicorn in a thread, its own worker threads): for clients
+    reaching it over HTTP, many at once."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from clearway.entrypoints.api.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(runtime=runtime), host="127.0.0.1", port=port, lifespan="on", log_level="error"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        thread.join(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(10)
 
 
 @pytest.fixture

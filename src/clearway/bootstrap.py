@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Engine
 
@@ -16,7 +18,8 @@ from clearway.adapters.database import create_database_engine
 from clearway.adapters.model_store import active_model
 from clearway.adapters.quota_store import quota_balances
 from clearway.adapters.reference_store import load_reference, read_reference, reference_loaded
-from clearway.adapters.risk_store import recent_outcomes, stored_history
+from clearway.adapters.reference_versions import Kind, read_versions
+from clearway.adapters.risk_state import seed_shared_state
 from clearway.adapters.screening_store import read_screener
 from clearway.adapters.security import UserStore
 from clearway.adapters.selectivity_store import read_selectivity
@@ -25,18 +28,15 @@ from clearway.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from clearway.config import Settings
 from clearway.domain.declaration import Declaration
 from clearway.domain.reference import RateTable
-from clearway.domain.risk.history import rebuilt
 from clearway.domain.risk.selectivity import Selectivity
 from clearway.domain.tariff.measures import QuotaBalance
 from clearway.domain.tariff.tariff import Tariff
 from clearway.domain.valuation import ValuationBasis
 from clearway.entrypoints.schemas import parse_declaration
 from clearway.services.context import ClearanceContext
-from clearway.services.risk_stage import ActiveModel, RiskStage
+from clearway.services.risk_stage import LANE_WINDOW, ActiveModel, RiskStage
 
 QUOTA_BALANCE_TTL_SECONDS = 5.0
-# Lane decisions the selector's rolling window holds (its rates are measured over these).
-LANE_WINDOW = 2000
 
 
 @dataclass
@@ -47,14 +47,40 @@ class Runtime:
     users: UserStore
     _other_tariffs: dict[str, Tariff] = field(default_factory=dict)
     selectivity: Selectivity = field(default_factory=Selectivity)
+    _loaded: dict[Kind, int] = field(default_factory=dict)
+    """The reference-data counters of what this process holds."""
+    _checked_at: float = -math.inf
+    _sync: threading.Lock = field(default_factory=threading.Lock)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)
 
+    def sync(self, *, force: bool = False) -> None:
+        """Reload whatever another worker, process or command changed since this process
+        loaded it (the counters of ``adapters.reference_versions``); at most once per
+        ``reference_check_seconds`` unless ``force``d (after a change made here).
+
+        One thread reloads while the others carry on with what they hold; a forced sync
+        waits its turn, so the change it follows is in force when it returns."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.settings.reference_check_seconds:
+            return
+        if not self._sync.acquire(blocking=force):
+            return
+        try:
+            self._checked_at = now
+            with self.engine.connect() as connection:
+                stored = read_versions(connection)
+            for kind, version in stored.items():
+                if self._loaded.get(kind) != version:
+                    self._reload[kind](self)
+                    self._loaded[kind] = version
+        finally:
+            self._sync.release()
+
     def refresh_rates(self) -> None:
-        """Re-read exchange rates after an administrator loaded new ones."""
-        fresh = read_reference(self.engine)
-        self.context.reference = replace(self.context.reference, rates=fresh.rates)
+        """Re-read code lists, nomenclature and exchange rates."""
+        self.context.reference = read_reference(self.engine)
 
     def rates(self) -> RateTable:
         return self.context.reference.rates
@@ -63,16 +89,6 @@ class Runtime:
         """Re-read the tariff after an administrator loaded one."""
         self.context.tariff = read_tariff(self.engine, self.settings.country)
         self._other_tariffs.clear()
-
-    def refresh_risk_history(self) -> None:
-        """Rebuild the trader history and the lane window from the stored decisions and
-        findings, as a restarted process must."""
-        stage = self.context.risk
-        with self.engine.connect() as connection:
-            history = rebuilt(stored_history(connection))
-            outcomes = recent_outcomes(connection, LANE_WINDOW)
-        stage.history = history
-        stage.warm(outcomes)
 
     def refresh_risk_model(self) -> None:
         """Score with the active model (none: declarations are laned without a score)."""
@@ -99,6 +115,15 @@ class Runtime:
         with self.engine.connect() as connection:
             self.context.control_list = read_control_list(connection)
 
+    _reload: ClassVar[dict[Kind, Callable[[Runtime], None]]] = {
+        Kind.REFERENCE: refresh_rates,
+        Kind.TARIFF: refresh_tariff,
+        Kind.SELECTIVITY: refresh_selectivity,
+        Kind.SCREENING: refresh_screening,
+        Kind.CONTROL_LIST: refresh_control_list,
+        Kind.MODEL: refresh_risk_model,
+    }
+
     def tariff_for(self, jurisdiction: str | None) -> Tariff:
         """The administration's tariff, or another jurisdiction's (read once, then kept)."""
         if jurisdiction is None or jurisdiction == self.settings.country:
@@ -116,6 +141,7 @@ def stored_declaration(document: Mapping[str, Any]) -> Declaration:
 def prepare_database(engine: Engine, *, load_if_empty: bool = True) -> None:
     """Migrate to the newest schema and load the shipped reference data if none is there."""
     migrate.upgrade(engine)
+    seed_shared_state(engine, LANE_WINDOW)
     if load_if_empty and not reference_loaded(engine):
         load_reference(engine)
 
@@ -137,13 +163,13 @@ def build_runtime(
     if clock is not None:
         context.clock = clock
     runtime = Runtime(settings=settings, engine=engine, context=context, users=UserStore(engine))
-    runtime.refresh_tariff()
-    runtime.refresh_control_list()
-    runtime.refresh_screening()
     context.risk = RiskStage()
-    runtime.refresh_risk_history()
-    runtime.refresh_selectivity()
-    runtime.refresh_risk_model()
+    with engine.connect() as connection:
+        runtime._loaded = read_versions(connection)
+    for reload in Runtime._reload.values():
+        reload(runtime)
+    with runtime.uow() as uow:
+        context.risk.catch_up(uow.lanes)
 
     cached: dict[date, tuple[float, Mapping[str, QuotaBalance]]] = {}
 

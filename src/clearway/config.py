@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     valuation_basis: Literal["CIF", "FOB"] = "CIF"
     # Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
+    # Seconds between a worker's checks for reference data (rates, tariff, rules, lists,
+    # control list, model) changed by another worker or command; 0 checks on every request.
+    reference_check_seconds: float = Field(default=1.0, ge=0, le=60)
     # Demo mode: generated secret, demo users, seeded data.
     demo: bool = False
     # Hours the export-control agency has to answer a referral before it expires and the

@@ -35,8 +35,15 @@ def test_amendment_creates_a_new_version_valued_again(api: Any, lodge: Any) -> N
         "DeclarationHeld",
         "DeclarationAmended",
         "DeclarationAssessed",
+        "DeclarationRiskScored",
+        "DeclarationLaned",
+        "DeclarationHeld",
     ]
-    assert history[-1]["version"] == 2
+    # The new version went through risk and lane again: still held for its document check.
+    assert [entry["version"] for entry in history[-5:]] == [2] * 5
+    assert (body["status"], body["risk"]["lane"]) == ("held", "yellow")
+    queue = api.get("/api/v1/work-queue", headers=api.as_("officer")).json()["items"]
+    assert [(item["declaration_id"], item["version"]) for item in queue] == [(lodged["id"], 2)]
 
 
 def test_amendment_against_a_stale_version_is_refused(api: Any, lodge: Any) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.tables import declarations, exchange_rates, users
-from tests.conftest import example
+from tests.conftest import certified, example
 
 CLEARWAY = str(Path(sys.executable).with_name("clearway"))
 
@@ -51,7 +51,15 @@ def test_process_lodges_a_file_and_explains_refusals(database_url: str, tmp_path
     done = run(database_url, "process", str(flow))
     assert done.returncode == 0, done.stderr
     assert "5 declarations" in done.stdout
-    assert re.search(r"│ accepted\s+│\s+2 │", done.stdout)
+    assert re.search(r"│ lodged\s+│\s+2 │", done.stdout)
+    # Where clearance left them: the tomatoes lack their phytosanitary certificate, the
+    # pumps their export licence.
+    assert re.search(r"│   held \(yellow lane: document check\)\s+│\s+1 │", done.stdout)
+    assert re.search(r"│   referred to the export-control agency\s+│\s+1 │", done.stdout)
+    # What the database lacks is said, with the stage it skips.
+    assert "no sanctions lists are loaded: parties are not screened" in done.stdout
+    assert "no risk model is active" in done.stdout
+    assert "no tariff is loaded" not in done.stdout
     assert re.search(r"│ already lodged\s+│\s+1 │", done.stdout)
     assert re.search(r"│ rejected\s+│\s+2 │", done.stdout)
     assert re.search(r"│   BR034\s+│\s+1 │", done.stdout)
@@ -77,11 +85,14 @@ def test_lodge_files_prints_mrns_and_problems(database_url: str, tmp_path: Path)
     del broken["consignee"]
     bad = tmp_path / "bad.json"
     bad.write_bytes(orjson.dumps(broken))
-    done = run(database_url, "lodge", str(good), str(bad))
+    tomatoes = tmp_path / "tomatoes.json"
+    tomatoes.write_bytes(orjson.dumps(certified(example("import"))))
+    done = run(database_url, "lodge", str(good), str(bad), str(tomatoes))
     assert done.returncode == 1
-    assert f"{good}: accepted 26GB" in done.stdout
+    assert re.search(rf"{good}: 26GB\w+ referred to the export-control agency", done.stdout)
     assert "BR022 /consignee: an export must name the consignee" in done.stdout
-    assert count(database_url, declarations) == 1
+    assert re.search(rf"{tomatoes}: 26GB\w+ released \(green lane\)", done.stdout)
+    assert count(database_url, declarations) == 2
 
 
 def test_users_and_rates_from_the_command_line(database_url: str, tmp_path: Path) -> None:

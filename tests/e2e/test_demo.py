@@ -87,7 +87,7 @@ def test_demo_serves_seeded_declarations_to_its_printed_users(tmp_path: Path) ->
         rules = httpx.get(f"{base}/api/v1/risk/rules", headers=token("risk_analyst")).json()
         assert len(rules) == 5
         held = sum(item["status"] == "held" for item in officer["items"])
-        queue = httpx.get(f"{base}/api/v1/work-queue", headers=token("officer")).json()
+        queue = httpx.get(f"{base}/api/v1/work-queue", headers=token("officer")).json()["items"]
         referred = httpx.get(f"{base}/api/v1/referrals", headers=token("agency")).json()
         # Held goods wait for an officer or, when referred, for the export-control agency.
         assert sum(item["lane"] in ("yellow", "red") for item in queue) + len(referred) >= held

@@ -13,7 +13,7 @@ import pytest
 from clearway.bootstrap import Runtime
 from clearway.domain.risk.selectivity import Selectivity
 from clearway.domain.tariff.tariff import Tariff
-from tests.conftest import NO_SAMPLING, NOW, example
+from tests.conftest import NO_SAMPLING, NOW, certified, example
 from tests.e2e.test_screening_api import load_shipped
 
 DECLARATIONS = "/api/v1/declarations"
@@ -113,7 +113,7 @@ def test_without_the_licence_issued_the_export_is_referred_and_held(
     assert referral["reason"] == "licence_mismatch"
     assert "no licence GBSIEL/2026/0001234 has been issued" in referral["findings"][0]["message"]
     # Held for the agency: not in the officers' queue, and customs cannot release it.
-    assert api.get("/api/v1/work-queue", headers=api.as_("officer")).json() == []
+    assert api.get("/api/v1/work-queue", headers=api.as_("officer")).json()["items"] == []
     refused = api.post(f"{DECLARATIONS}/{body['id']}/release", headers=api.as_("officer"))
     assert refused.status_code == 409
     assert "export-control agency" in refused.json()["detail"]
@@ -295,7 +295,7 @@ def test_an_unanswered_referral_expires_to_the_officers(
     body = lodge(example("export"), "acme").json()
     green.context.clock = lambda: NOW + timedelta(hours=73)
     assert api.get("/api/v1/referrals", headers=api.as_("agency")).json() == []
-    queue = api.get("/api/v1/work-queue", headers=api.as_("officer")).json()
+    queue = api.get("/api/v1/work-queue", headers=api.as_("officer")).json()["items"]
     assert [(item["declaration_id"], item["lane"]) for item in queue] == [(body["id"], "yellow")]
     seen = api.get(f"{DECLARATIONS}/{body['id']}", headers=api.as_("officer")).json()
     assert seen["referral"]["state"] == "expired" and seen["status"] == "held"
@@ -319,7 +319,7 @@ def test_cancelling_a_released_export_gives_the_licence_back(
 
 
 def test_a_released_import_cannot_be_cancelled(green: Runtime, api: Any, lodge: Any) -> None:
-    body = lodge(example("import")).json()
+    body = lodge(certified(example("import"))).json()
     assert body["status"] == "released"
     refused = api.post(
         f"{DECLARATIONS}/{body['id']}/cancellation",

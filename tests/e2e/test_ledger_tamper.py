@@ -5,15 +5,11 @@ by its index, and a log that rewrites its history is refused by a partner agency
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 from sqlalchemy import delete, insert, select, update
 from typer.testing import CliRunner, Result
 
@@ -27,7 +23,6 @@ from clearway.adapters.ledger_tables import (
 from clearway.adapters.tables import events
 from clearway.bootstrap import Runtime
 from clearway.config import Settings, get_settings
-from clearway.entrypoints.api.app import create_app
 from clearway.entrypoints.cli.main import app
 from clearway.entrypoints.ledger_worker import ledger_store
 from clearway.services.ledger.signing import SigningKey
@@ -162,23 +157,6 @@ def test_the_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     with pytest.raises(WitnessRefusal) as refused:
         run_witness(api, state, witness)
     assert str(grown.checkpoint.size) in str(refused.value)
-
-
-@pytest.fixture
-def server(runtime: Runtime) -> Iterator[str]:
-    """The API on a real socket, for the witness command to reach over HTTP."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port, lifespan="on")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    while not running.started:
-        thread.join(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(10)
 
 
 def test_the_witness_command_cosigns_over_http_and_refuses_a_rewrite(

@@ -23,7 +23,7 @@ def _quota_claim() -> dict[str, Any]:
     return payload
 
 
-def _balance(runtime: Runtime) -> Decimal:
+def quota_balance(runtime: Runtime) -> Decimal:
     with runtime.engine.connect() as connection:
         return Decimal(
             connection.execute(
@@ -50,7 +50,7 @@ def _set_balance(runtime: Runtime, balance: Decimal) -> None:
 def test_release_draws_the_quota_down_by_the_net_mass(
     api: Any, lodge: Any, runtime: Runtime
 ) -> None:
-    before = _balance(runtime)
+    before = quota_balance(runtime)
     lodged = lodge(_quota_claim()).json()
     item = lodged["assessment"]["items"][0]
     assert item["applied"]["type"] == "quota"
@@ -65,7 +65,7 @@ def test_release_draws_the_quota_down_by_the_net_mass(
     released = api.post(f"/api/v1/declarations/{lodged['id']}/release", headers=api.as_("officer"))
     assert released.status_code == 200, released.text
     assert released.json()["status"] == "released"
-    assert _balance(runtime) == before - 16000
+    assert quota_balance(runtime) == before - 16000
     with runtime.engine.connect() as connection:
         drawings = connection.execute(select(quota_drawings)).all()
     assert [(d.order_number, d.amount, d.item_sequence) for d in drawings] == [
@@ -73,13 +73,13 @@ def test_release_draws_the_quota_down_by_the_net_mass(
     ]
     again = api.post(f"/api/v1/declarations/{lodged['id']}/release", headers=api.as_("officer"))
     assert again.status_code == 409
-    assert _balance(runtime) == before - 16000
+    assert quota_balance(runtime) == before - 16000
 
 
 def test_quota_exhausted_by_release_falls_back_to_the_next_option(
     api: Any, lodge: Any, runtime: Runtime
 ) -> None:
-    before = _balance(runtime)
+    before = quota_balance(runtime)
     try:
         lodged = lodge(_quota_claim()).json()
         assert lodged["assessment"]["items"][0]["applied"]["type"] == "quota"
@@ -91,7 +91,7 @@ def test_quota_exhausted_by_release_falls_back_to_the_next_option(
         assert item["applied"]["type"] == "preference"
         assert item["quota_draw"] is None
         assert "051104 is exhausted" in item["reason"]
-        assert _balance(runtime) == Decimal(15999)  # nothing taken
+        assert quota_balance(runtime) == Decimal(15999)  # nothing taken
         history = api.get(
             f"/api/v1/declarations/{lodged['id']}/history", headers=api.as_("officer")
         ).json()

@@ -600,10 +600,8 @@ def test_retrain_on_findings_then_watch_drift(sqlite_url: str, kcs_train: Labell
 # --- the API -----------------------------------------------------------------------------------
 
 
-def test_models_through_the_api(api: Any, runtime: Runtime, monkeypatch: Any) -> None:
+def test_models_through_the_api(api: Any, runtime: Runtime) -> None:
     store_tiny(runtime.engine, 2)
-    refreshed: list[int] = []
-    monkeypatch.setattr(runtime, "refresh_risk_model", lambda: refreshed.append(1), raising=False)
     analyst = api.as_("analyst")
     listed = api.get(MODELS, headers=analyst)
     assert listed.status_code == 200, listed.text
@@ -622,11 +620,13 @@ def test_models_through_the_api(api: Any, runtime: Runtime, monkeypatch: Any) ->
         promoted = api.post(f"{MODELS}/{version}/promote", headers=analyst)
         assert promoted.status_code == 200, promoted.text
         assert promoted.json()["active"] is True
-    assert refreshed == [1, 1]
+        # This worker scores with the promoted version from the next declaration on.
+        assert runtime.context.risk.model is not None
+        assert runtime.context.risk.model.version == version
     back = api.post(f"{MODELS}/rollback", headers=analyst)
     assert back.status_code == 200, back.text
     assert (back.json()["version"], back.json()["active"]) == (1, True)
-    assert refreshed == [1, 1, 1]
+    assert runtime.context.risk.model is not None and runtime.context.risk.model.version == 1
     refused = api.post(f"{MODELS}/rollback", headers=analyst)
     assert refused.status_code == 409
     assert refused.headers["content-type"] == "application/problem+json"

@@ -4,18 +4,19 @@ the officers' queue, findings learned, and the decision with its reasons kept.""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from clearway.adapters.history_files import read_history, read_mapping, shipped_mapping
 from clearway.adapters.risk_model import ModelSettings, fit
+from clearway.adapters.risk_state import seed_shared_state
+from clearway.adapters.risk_tables import lane_outcomes, risk_history
 from clearway.bootstrap import Runtime, build_runtime
 from clearway.domain.risk.history import replay
 from clearway.domain.risk.selectivity import Selectivity, SelectivityRule
-from clearway.services.risk_stage import ActiveModel
-from tests.conftest import NO_SAMPLING, ROOT, example
+from clearway.services.risk_stage import ActiveModel, BatchHistory
+from tests.conftest import NO_SAMPLING, ROOT, certified, example
 
 KCS = ROOT.parent / "shared" / "data" / "kcs-customs-declarations"
 DECLARATIONS = "/api/v1/declarations"
@@ -45,7 +46,7 @@ def test_a_declaration_meeting_no_criterion_is_released_at_once(
     runtime: Runtime, api: Any, lodge: Any
 ) -> None:
     _criteria(runtime)
-    lodged = lodge(example("import")).json()
+    lodged = lodge(certified(example("import"))).json()
     assert lodged["status"] == "released"
     assert lodged["risk"]["lane"] == "green"
     assert lodged["risk"]["basis"] == "default"
@@ -56,7 +57,7 @@ def test_a_declaration_meeting_no_criterion_is_released_at_once(
         "DeclarationLaned",
         "DeclarationReleased",
     ]
-    assert api.get("/api/v1/work-queue", headers=api.as_("officer")).json() == []
+    assert api.get("/api/v1/work-queue", headers=api.as_("officer")).json()["items"] == []
 
 
 def test_criteria_send_tomatoes_from_a_listed_origin_to_the_red_lane(
@@ -76,10 +77,16 @@ def test_criteria_send_tomatoes_from_a_listed_origin_to_the_red_lane(
     assert [hit["rule_id"] for hit in risk["rule_hits"]] == ["R0001"]
     assert risk["rule_hits"][0]["items"] == [1]
     assert "pesticide residues" in risk["explanation"]
-    queue = api.get("/api/v1/work-queue", headers=api.as_("officer")).json()
+    queue = api.get("/api/v1/work-queue", headers=api.as_("officer")).json()["items"]
     assert [(item["declaration_id"], item["lane"], item["state"]) for item in queue] == [
         (lodged["id"], "red", "open")
     ]
+    # The officer sees why: the criterion met and the certificate missing.
+    assert queue[0]["reasons"][:2] == [
+        "Phytosanitary Certificate (import): needs one of the documents N851",
+        "R0001: pesticide residues",
+    ]
+    assert queue[0]["mrn"] == lodged["mrn"] and queue[0]["customs_value"]["amount"] == "16950.03"
     shown = api.get(f"{DECLARATIONS}/{lodged['id']}", headers=api.as_("broker")).json()
     assert shown["risk"] == risk
 
@@ -99,7 +106,7 @@ def test_an_aeo_is_spared_a_rule_that_exempts_operators(runtime: Runtime, lodge:
             rules=(exempt,), lists={"aeo": frozenset({"GB987654321000"})}, targets=NO_SAMPLING
         )
     )
-    lodged = lodge(example("import")).json()
+    lodged = lodge(certified(example("import"))).json()
     assert (lodged["status"], lodged["risk"]["lane"], lodged["risk"]["aeo"]) == (
         "released",
         "green",
@@ -147,12 +154,19 @@ def test_officers_claim_record_findings_and_release_or_reject(
     )
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
-    # The trader history learns the finding at once.
-    history = runtime.context.risk.history
-    observed = runtime.uow()
-    with observed as uow:
-        seen = uow.risk.observations(first["id"])
-    assert history.tally("importer", seen[0]) == (2, 1, 1)
+    # The trader history every worker reads learns the finding at once.
+    assert _importer_tally(runtime, first["id"]) == (2, 1, 1)
+
+    # A claim is ownership: the other officer may not decide on the first one.
+    for path, body in (
+        ("findings", {"fraud": False}),
+        ("release", None),
+        ("rejection", {"reason": "not mine to reject"}),
+    ):
+        refused = api.post(f"{DECLARATIONS}/{first['id']}/{path}", json=body, headers=other)
+        assert refused.status_code == 409, path
+        assert "claimed by officer" in refused.json()["detail"]
+    assert _importer_tally(runtime, first["id"]) == (2, 1, 1)
 
     released = api.post(f"{DECLARATIONS}/{first['id']}/release", headers=api.as_("officer"))
     assert released.json()["status"] == "released"
@@ -163,8 +177,8 @@ def test_officers_claim_record_findings_and_release_or_reject(
     )
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["status"] == "rejected"
-    assert api.get("/api/v1/work-queue", headers=api.as_("officer")).json() == []
-    done = api.get("/api/v1/work-queue?state=done", headers=api.as_("officer")).json()
+    assert api.get("/api/v1/work-queue", headers=api.as_("officer")).json()["items"] == []
+    done = api.get("/api/v1/work-queue?state=done", headers=api.as_("officer")).json()["items"]
     assert {item["declaration_id"] for item in done} == {first["id"], second["id"]}
     again = api.post(f"{DECLARATIONS}/{second['id']}/release", headers=api.as_("officer"))
     assert again.status_code == 409
@@ -174,6 +188,13 @@ def _officer() -> tuple[Any, None]:
     from clearway.domain.access import Role
 
     return Role.OFFICER, None
+
+
+def _importer_tally(runtime: Runtime, declaration_id: str) -> tuple[int, int, int] | None:
+    """(seen, inspected, fraud) of the declaration's importer in the shared history."""
+    with runtime.uow() as uow:
+        seen = uow.risk.observations(declaration_id)
+        return BatchHistory(uow.history).known(seen).tally("importer", seen[0])
 
 
 @pytest.fixture(scope="module")
@@ -206,22 +227,49 @@ def test_the_model_scores_with_reasons_kept_with_the_declaration(
     assert scored["data"]["reasons"] == reasons
 
 
-def test_a_restarted_process_rebuilds_history_and_lane_window(
-    runtime: Runtime, api: Any, lodge: Any, tmp_path: Path
+def test_a_restarted_process_reads_the_shared_history_and_lane_window(
+    runtime: Runtime, api: Any, lodge: Any
 ) -> None:
     first = lodge(_import(1)).json()
     lodge(_import(2))
     api.post(
         f"{DECLARATIONS}/{first['id']}/findings", json={"fraud": False}, headers=api.as_("officer")
     )
-    with runtime.uow() as uow:
-        seen = uow.risk.observations(first["id"])
-    before = runtime.context.risk.history.tally("importer", seen[0])
+    assert _importer_tally(runtime, first["id"]) == (2, 1, 0)
     restarted = build_runtime(runtime.settings, prepare=False)
     try:
-        assert before == (2, 1, 0)
-        assert restarted.context.risk.history.tally("importer", seen[0]) == before
-        selector = restarted.context.risk.selector
-        assert len(selector.recent()) == 2
+        # Nothing replayed: the window is the stored lane decisions, the history is stored.
+        assert len(restarted.context.risk.selector.recent()) == 2
+        assert _importer_tally(restarted, first["id"]) == (2, 1, 0)
+        # A declaration lodged by one process counts in the other's window at its next batch.
+        lodge(_import(3))
+        with restarted.uow() as uow:
+            restarted.context.risk.catch_up(uow.lanes)
+        assert len(restarted.context.risk.selector.recent()) == 3
+        assert _importer_tally(restarted, first["id"]) == (3, 1, 0)
     finally:
         restarted.engine.dispose()
+
+
+def test_a_database_from_before_the_shared_tables_is_seeded_from_its_decisions(
+    runtime: Runtime, api: Any, lodge: Any
+) -> None:
+    first = lodge(_import(1)).json()
+    lodge(_import(2))
+    api.post(
+        f"{DECLARATIONS}/{first['id']}/findings", json={"fraud": True}, headers=api.as_("officer")
+    )
+    with runtime.engine.begin() as connection:
+        connection.execute(risk_history.delete())
+        connection.execute(lane_outcomes.delete())
+    assert _importer_tally(runtime, first["id"]) is None
+    seed_shared_state(runtime.engine, window=2000)
+    assert _importer_tally(runtime, first["id"]) == (2, 1, 1)
+    restarted = build_runtime(runtime.settings, prepare=False)
+    try:
+        assert len(restarted.context.risk.selector.recent()) == 2
+    finally:
+        restarted.engine.dispose()
+    # Seeding is once: a database with shared state is left as it is.
+    seed_shared_state(runtime.engine, window=2000)
+    assert _importer_tally(runtime, first["id"]) == (2, 1, 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,11 +19,15 @@ from typing import Any
 
 import pycountry
 
+from clearway.adapters.text_files import MIB, TextFileError, read_text
 from clearway.domain.export_control.control_list import ControlList, ControlListInvalid
 from clearway.domain.export_control.control_list_document import parse_control_list
 from clearway.reference import DATA_DIR
 
 SHIPPED_DIR = DATA_DIR / "export_control"
+# Annex I has some two thousand entries and sub-items, its correlation some thousands of lines:
+# a few megabytes at most.
+MAX_FILE_BYTES = 32 * MIB
 _ENTRIES_KEYS = ("illustrative", "note", "version", "label", "description", "entries")
 _DESTINATIONS_KEYS = ("illustrative", "note", "measures")
 _CORRELATION_COLUMNS = ("commodity_code", "entry", "note")
@@ -95,19 +100,23 @@ def iso_countries() -> frozenset[str]:
     return frozenset(country.alpha_2 for country in pycountry.countries)
 
 
+def _text(path: Path) -> str:
+    try:
+        return read_text(path, MAX_FILE_BYTES, name=path.name)
+    except TextFileError as error:
+        raise ControlListFileError(str(error)) from error
+
+
 def _json_object(path: Path, keys: tuple[str, ...]) -> dict[str, Any]:
+    text = _text(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise ControlListFileError(f"{path}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise ControlListFileError(f"{path.name}: not UTF-8 text") from error
-    try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise ControlListFileError(
             f"{path.name} line {error.lineno}: not JSON ({error.msg})"
         ) from error
+    except ValueError as error:
+        raise ControlListFileError(f"{path.name}: not JSON ({error})") from error
     if not isinstance(document, dict):
         raise ControlListFileError(f"{path.name}: expected a JSON object")
     unknown = sorted(key for key in document if key not in keys)
@@ -123,11 +132,7 @@ def _correlation_rows(path: Path) -> tuple[list[dict[str, str]], list[int]]:
     comments."""
     rows: list[dict[str, str]] = []
     lines: list[int] = []
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as error:
-        raise ControlListFileError(f"{path}: {error.strerror}") from error
-    with handle:
+    with io.StringIO(_text(path), newline="") as handle:
         try:
             reader = csv.reader(_without_comments(handle))
             header: list[str] | None = None
@@ -145,11 +150,16 @@ def _correlation_rows(path: Path) -> tuple[list[dict[str, str]], list[int]]:
                     )
                 rows.append(dict(zip(header, (value.strip() for value in fields), strict=True)))
                 lines.append(reader.line_num)
-        except (UnicodeDecodeError, csv.Error) as error:
-            raise ControlListFileError(f"{path.name}: {error}") from error
+        except csv.Error as error:
+            raise ControlListFileError(f"{path.name} line {reader.line_num}: {error}") from error
     if header is None:
         raise ControlListFileError(f"{path.name}: empty; expected a header line")
     return rows, lines
+
+
+def _refuse_constant(name: str) -> Any:
+    # JSON has no NaN or Infinity; Python's reader accepts them unless told otherwise.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _check_header(header: list[str], where: str) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.control_list_files import ControlListFiles, read_control_list_files
 from clearway.adapters.control_list_tables import control_list_versions
+from clearway.adapters.reference_versions import Kind, bump
 from clearway.adapters.transaction import SqlAlchemyTransaction
 from clearway.domain.errors import Conflict
 from clearway.domain.export_control.control_list import ControlList, ControlListInvalid
@@ -101,6 +102,7 @@ def add_version(
         )
     except IntegrityError as error:
         raise Conflict(f"control list version {version.id} was loaded meanwhile; retry") from error
+    bump(connection, Kind.CONTROL_LIST)
     return version
 
 

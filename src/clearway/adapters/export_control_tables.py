@@ -73,6 +73,8 @@ referrals = Table(
     Column("id", String(36), primary_key=True),
     Column("declaration_id", String(36), nullable=False),
     Column("declaration_version", Integer, nullable=False),
+    # The referral of an earlier version of the declaration this one replaced.
+    Column("supersedes", String(36)),
     Column("agency", String(32), nullable=False),
     Column("reason", String(24), nullable=False),
     Column("findings", Document, nullable=False),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -18,6 +19,11 @@ from typing import Any
 from clearway.domain.risk.observation import CODE_FIELDS, NUMBER_FIELDS, Observation
 
 SHIPPED_MAPPINGS = ("kcs",)
+# A year of an administration's declarations is some millions of rows, a few hundred megabytes;
+# past this a file is refused rather than read into memory.
+MAX_HISTORY_BYTES = 1024 * 1024 * 1024
+# No value (in any currency), mass (kg) or tax rate (%) of one declaration comes near this.
+MAX_NUMBER = 1e15
 
 
 class HistoryFileError(Exception):
@@ -90,9 +96,14 @@ def read_mapping(path: Path) -> ColumnMapping:
 
 
 def read_history(path: Path, mapping: ColumnMapping, *, labelled: bool = True) -> LabelledHistory:
-    """Every row of ``path`` as an observation; with ``labelled``, every row must carry 0 or 1."""
+    """Every row of ``path`` as an observation; with ``labelled``, every row must carry 0 or 1.
+
+    UTF-8 (a byte-order mark allowed), CR, LF or CRLF line ends; a problem names the line."""
+    line = 1
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        if path.stat().st_size > MAX_HISTORY_BYTES:
+            raise HistoryFileError(f"{path}: larger than {MAX_HISTORY_BYTES // 2**20} MiB")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             missing = sorted(mapping.columns() - set(reader.fieldnames or ()))
             if labelled and not mapping.label:
@@ -100,7 +111,11 @@ def read_history(path: Path, mapping: ColumnMapping, *, labelled: bool = True) -
             if missing:
                 raise HistoryFileError(f"{path}: missing columns {', '.join(missing)}")
             history = LabelledHistory([], {})
-            for line, row in enumerate(reader, start=2):
+            for row in reader:
+                # The line the row ends on: its line, but for a quoted field across lines.
+                line = reader.line_num
+                if None in row or any(value is None for value in row.values()):
+                    raise HistoryFileError(f"{path}:{line}: wrong number of fields")
                 observation = _observation(row, mapping, f"{path}:{line}")
                 history.observations.append(observation)
                 if labelled and mapping.label:
@@ -110,7 +125,9 @@ def read_history(path: Path, mapping: ColumnMapping, *, labelled: bool = True) -
     except OSError as error:
         raise HistoryFileError(f"{path}: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
-        raise HistoryFileError(f"{path}: not UTF-8 text") from error
+        raise HistoryFileError(f"{path}: not UTF-8 text; save it as UTF-8") from error
+    except csv.Error as error:
+        raise HistoryFileError(f"{path}:{line}: {error}") from error
     if not history.observations:
         raise HistoryFileError(f"{path}: no declarations in the file")
     return history
@@ -143,8 +160,10 @@ def _number(text: str, where: str, column: str) -> float:
         number = float(text) if text.strip() else 0.0
     except ValueError as error:
         raise HistoryFileError(f"{where}: {column} is not a number: {text!r}") from error
-    if number != number or number < 0:
-        raise HistoryFileError(f"{where}: {column} must be a number of at least 0, not {text!r}")
+    if not math.isfinite(number) or not 0 <= number <= MAX_NUMBER:
+        raise HistoryFileError(
+            f"{where}: {column} must be a number from 0 to {MAX_NUMBER:.0e}, not {text[:40]!r}"
+        )
     return number
 
 

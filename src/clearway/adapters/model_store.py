@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text, update
 
+from clearway.adapters.reference_versions import Kind, bump
 from clearway.adapters.risk_model import RiskModel
 from clearway.adapters.risk_tables import risk_models
 from clearway.domain.errors import Conflict, NotFound
@@ -197,6 +198,7 @@ def activate(connection: Connection, version: int, *, now: datetime | None = Non
         .where(risk_models.c.version == version)
         .values(active=True, activated_at=stamp)
     )
+    bump(connection, Kind.MODEL)
     return model_info(connection, version)
 
 
@@ -224,4 +226,5 @@ def rollback(connection: Connection) -> ModelInfo:
     connection.execute(
         update(risk_models).where(risk_models.c.version == earlier[0]).values(active=True)
     )
+    bump(connection, Kind.MODEL)
     return model_info(connection, earlier[0])

@@ -7,8 +7,10 @@ in ``clearway/reference/data`` (provenance in ``PROVENANCE.md`` there).
 from __future__ import annotations
 
 import csv
+import functools
 import io
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,13 +19,16 @@ from typing import Any
 
 import pycountry
 
+from clearway.adapters.text_files import MIB, TextFileError, decode_text, read_bytes
 from clearway.domain.incoterms import INCOTERMS_2020
 from clearway.domain.reference import (
     ExchangeRate,
+    LargeChange,
     PackageKind,
     ProcedureCode,
     RateTable,
     ReferenceData,
+    rate_problem,
 )
 from clearway.reference import DATA_DIR
 
@@ -48,7 +53,16 @@ class HsRow:
 
 
 class RatesFileError(ValueError):
-    """An exchange-rates CSV that cannot be loaded; the message names the line."""
+    """Exchange rates that cannot be loaded; the message names the file and line."""
+
+
+class LargeRateChanges(RatesFileError):
+    """Rates that move more than the plausible band from the rate before them (see
+    ``LARGE_CHANGE_FACTOR``); loaded only when large changes are allowed."""
+
+    def __init__(self, message: str, changes: Sequence[LargeChange]) -> None:
+        super().__init__(message)
+        self.changes = tuple(changes)
 
 
 def _csv(name: str) -> list[dict[str, str]]:
@@ -98,6 +112,13 @@ def code_rows() -> Iterator[CodeRow]:
         yield CodeRow("document", row["code"], row["description"], {})
 
 
+@functools.cache
+def shipped_codes(list_name: str) -> frozenset[str]:
+    """The codes of one shipped code list (``country``, ``currency``, ``unit`` …), for loaders
+    that refuse a code no list holds."""
+    return frozenset(row.code for row in code_rows() if row.list == list_name)
+
+
 def hs_rows() -> Iterator[HsRow]:
     for row in _csv("hs2022.csv"):
         # UN Comtrade's pseudo-codes 99/9999/999999 ("not specified according to kind")
@@ -109,28 +130,85 @@ def hs_rows() -> Iterator[HsRow]:
             )
 
 
-def read_rates(path: Path) -> list[ExchangeRate]:
-    """Parse a rates CSV file; see ``parse_rates``."""
+# A rates file holds a few thousand rows (monthly rates of every currency for years); this
+# bound is some hundred thousand, and keeps a mistaken upload from being read whole.
+MAX_RATES_BYTES = 16 * MIB
+# Longer than any rate written out in full to MAX_RATE_DIGITS digits: longer text is not a rate.
+_MAX_RATE_TEXT = 40
+
+
+@dataclass(frozen=True, slots=True)
+class RatesFile:
+    """The rates read from one file, in file order, with the line each is on."""
+
+    source: str
+    rates: tuple[ExchangeRate, ...]
+    lines: tuple[int, ...]
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Where each rate is, as messages name it: ``rates.csv line 4``."""
+        return tuple(f"{self.source} line {line}" for line in self.lines)
+
+    def __iter__(self) -> Iterator[ExchangeRate]:
+        return iter(self.rates)
+
+    def __len__(self) -> int:
+        return len(self.rates)
+
+
+def read_rates(path: Path) -> RatesFile:
+    """Read a rates CSV file; see ``parse_rates``."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise RatesFileError(f"{path}: {error}") from error
-    return parse_rates(text, path.name)
+        data = read_bytes(path, MAX_RATES_BYTES, name=path.name)
+    except TextFileError as error:
+        raise RatesFileError(str(error)) from error
+    return parse_rates(data, path.name)
 
 
-def parse_rates(text: str, source: str) -> list[ExchangeRate]:
+def parse_rates(content: bytes | str, source: str) -> RatesFile:
     """Parse ``currency,valid_from,valid_to,rate`` rows (rate: national units per unit).
 
-    Raises ``RatesFileError`` naming the first bad line; nothing is half-read.
+    ``content`` is UTF-8, with or without a byte-order mark, its lines ending in CR, LF or CRLF.
+    Every rate must be fit to value goods at (``rate_problem``), and the rates of one currency
+    must not overlap: a rate with a ``valid_to`` ends before the next one starts. Raises
+    ``RatesFileError`` naming the first bad line; nothing is half-read.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = {"currency", "valid_from", "rate"} - set(reader.fieldnames or ())
-    if missing:
-        raise RatesFileError(f"{source}: missing columns {', '.join(sorted(missing))}")
-    rates = [_rate(row, f"{source} line {line}") for line, row in enumerate(reader, start=2)]
+    if isinstance(content, bytes):
+        if len(content) > MAX_RATES_BYTES:
+            raise RatesFileError(f"{source}: larger than {MAX_RATES_BYTES // MIB} MiB")
+        try:
+            text = decode_text(content, source)
+        except TextFileError as error:
+            raise RatesFileError(str(error)) from error
+    else:
+        text = content.removeprefix("\ufeff")
+    # newline="": the reader itself splits lines on CR, LF and CRLF and counts them.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rates: list[ExchangeRate] = []
+    lines: list[int] = []
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+        missing = {"currency", "valid_from", "rate"} - set(header)
+        if missing:
+            raise RatesFileError(f"{source}: missing columns {', '.join(sorted(missing))}")
+        start = reader.line_num + 1
+        for fields in reader:
+            where = f"{source} line {start}"
+            if any(field.strip() for field in fields):
+                if len(fields) != len(header):
+                    raise RatesFileError(
+                        f"{where}: {len(fields)} fields where the header has {len(header)}"
+                    )
+                rates.append(_rate(dict(zip(header, fields, strict=True)), where))
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise RatesFileError(f"{source} line {reader.line_num}: {error}") from error
     if not rates:
         raise RatesFileError(f"{source}: no rates")
-    return rates
+    _check_periods(rates, lines, source)
+    return RatesFile(source, tuple(rates), tuple(lines))
 
 
 def _rate(row: dict[str, str], where: str) -> ExchangeRate:
@@ -143,15 +221,44 @@ def _rate(row: dict[str, str], where: str) -> ExchangeRate:
         valid_to = date.fromisoformat(valid_to_text) if valid_to_text else None
     except ValueError as error:
         raise RatesFileError(f"{where}: dates must be YYYY-MM-DD ({error})") from error
+    text = row["rate"].strip()
     try:
-        rate = Decimal(row["rate"].strip())
-    except (InvalidOperation, AttributeError) as error:
-        raise RatesFileError(f"{where}: rate {row.get('rate')!r} is not a number") from error
-    if not rate.is_finite() or rate <= 0:
-        raise RatesFileError(f"{where}: rate must be a positive number")
+        if len(text) > _MAX_RATE_TEXT:
+            raise InvalidOperation
+        rate = Decimal(text)
+    except InvalidOperation as error:
+        shown = text if len(text) <= _MAX_RATE_TEXT else f"{text[:_MAX_RATE_TEXT]}..."
+        raise RatesFileError(f"{where}: rate {shown!r} is not a number") from error
+    problem = rate_problem(rate)
+    if problem is not None:
+        raise RatesFileError(
+            f"{where}: rate must be a positive number fit to value goods at; {text} is {problem}"
+        )
     if valid_to is not None and valid_to < valid_from:
         raise RatesFileError(f"{where}: valid_to is before valid_from")
     return ExchangeRate(currency, valid_from, valid_to, rate)
+
+
+def _check_periods(rates: list[ExchangeRate], lines: list[int], source: str) -> None:
+    """Refuse two rates of a currency from the same day, or a rate whose stated end is on or
+    after the start of the next one: which rate is in force would depend on the reading."""
+    order = sorted(range(len(rates)), key=lambda i: (rates[i].currency, rates[i].valid_from))
+    for earlier, later in itertools.pairwise(order):
+        first, second = rates[earlier], rates[later]
+        if first.currency != second.currency:
+            continue
+        line, other = max(lines[earlier], lines[later]), min(lines[earlier], lines[later])
+        if first.valid_from == second.valid_from:
+            raise RatesFileError(
+                f"{source} line {line}: {first.currency} from {first.valid_from.isoformat()} "
+                f"is also on line {other}"
+            )
+        if first.valid_to is not None and first.valid_to >= second.valid_from:
+            raise RatesFileError(
+                f"{source} line {lines[later]}: {second.currency} from "
+                f"{second.valid_from.isoformat()} overlaps line {lines[earlier]}, in force "
+                f"until {first.valid_to.isoformat()}"
+            )
 
 
 def shipped_rates() -> list[ExchangeRate]:

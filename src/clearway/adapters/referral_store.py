@@ -63,7 +63,6 @@ class SqlAlchemyReferralStore(AbstractReferralStore):
                 referrals.c.deadline < now,
             )
             .order_by(referrals.c.deadline)
-            .with_for_update(skip_locked=True)
         )
         return [_referral(row) for row in rows]
 
@@ -73,6 +72,7 @@ def _row(referral: Referral) -> dict[str, Any]:
         "id": referral.id,
         "declaration_id": referral.declaration_id,
         "declaration_version": referral.declaration_version,
+        "supersedes": referral.supersedes,
         "agency": referral.agency,
         "reason": referral.reason.value,
         "findings": [finding.document() for finding in referral.findings],
@@ -92,6 +92,7 @@ def _referral(row: Row[Any]) -> Referral:
         id=row.id,
         declaration_id=row.declaration_id,
         declaration_version=row.declaration_version,
+        supersedes=row.supersedes,
         agency=row.agency,
         reason=ReferralReason(row.reason),
         findings=[finding_from_document(document) for document in row.findings],

@@ -221,15 +221,37 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
             for row in rows
         ]
 
-    def get(self, declaration_id: str) -> DeclarationRecord | None:
+    def get(self, declaration_id: str, *, lock: bool = False) -> DeclarationRecord | None:
+        if lock and not self._lock(declarations.c.id == declaration_id):
+            return None
         rows = self._connection.execute(
             self._select().where(declarations.c.id == declaration_id)
         ).all()
         return self._with_risk(self._records(rows))
 
-    def get_by_mrn(self, mrn: str) -> DeclarationRecord | None:
+    def get_by_mrn(self, mrn: str, *, lock: bool = False) -> DeclarationRecord | None:
+        if lock and not self._lock(declarations.c.mrn == mrn):
+            return None
         rows = self._connection.execute(self._select().where(declarations.c.mrn == mrn)).all()
         return self._with_risk(self._records(rows))
+
+    def try_lock(self, declaration_id: str) -> bool:
+        # SKIP LOCKED: a row another transaction holds is passed over rather than waited for.
+        found = self._connection.execute(
+            select(declarations.c.id)
+            .where(declarations.c.id == declaration_id)
+            .with_for_update(skip_locked=True)
+        ).first()
+        return found is not None
+
+    def _lock(self, where: Any) -> bool:
+        """Hold the declaration's row until commit (PostgreSQL ``FOR UPDATE``; SQLite has
+        taken the database's write lock at ``BEGIN IMMEDIATE``). The reads that follow, each a
+        new snapshot under READ COMMITTED, see whatever the previous holder committed."""
+        found = self._connection.execute(
+            select(declarations.c.id).where(where).with_for_update()
+        ).first()
+        return found is not None
 
     def _with_risk(self, found: list[DeclarationRecord]) -> DeclarationRecord | None:
         if not found:

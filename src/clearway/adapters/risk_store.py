@@ -8,15 +8,19 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Subquery, and_, exists, func, insert, select, update
+from sqlalchemy import Connection, Subquery, and_, exists, func, insert, or_, select, update
 
 from clearway.adapters.risk_tables import findings, risk_decisions, work_items
+from clearway.adapters.tables import declarations
 from clearway.domain.risk.lane import Lane
 from clearway.domain.risk.lanes import LaneBasis, LaneOutcome
 from clearway.domain.risk.observation import Observation, observation_from_document
 from clearway.services.ports import (
     AbstractRiskStore,
     Finding,
+    QueueCursor,
+    QueueEntry,
+    QueueFilter,
     StoredWorkItem,
     WorkItem,
 )
@@ -26,6 +30,12 @@ from clearway.services.selectivity_admin import ReplayFact
 OPEN = "open"
 CLAIMED = "claimed"
 DONE = "done"
+# Lanes whose goods wait, held, for an officer; blue-lane audits come after release.
+HELD = ("yellow", "red")
+# Unscored items rank below every score (scores lie in [0, 1]).
+_NO_SCORE = -1.0
+_RANK = func.coalesce(work_items.c.score, _NO_SCORE)
+_QUEUE_ORDER = (_RANK.desc(), work_items.c.created_at, work_items.c.declaration_id)
 
 
 class SqlAlchemyRiskStore(AbstractRiskStore):
@@ -52,6 +62,7 @@ class SqlAlchemyRiskStore(AbstractRiskStore):
                     "rule_hits": decision.rule_hits,
                     "facts": decision.facts,
                     "observations": decision.observations,
+                    "requirements": decision.requirements,
                 }
                 for decision in decisions
             ],
@@ -60,6 +71,12 @@ class SqlAlchemyRiskStore(AbstractRiskStore):
     def open_work_items(self, items: Sequence[WorkItem]) -> None:
         if not items:
             return
+        # A declaration has one work item: the current version's check replaces any earlier.
+        self._connection.execute(
+            work_items.delete().where(
+                work_items.c.declaration_id.in_([item.declaration_id for item in items])
+            )
+        )
         self._connection.execute(
             insert(work_items),
             [
@@ -96,21 +113,93 @@ class SqlAlchemyRiskStore(AbstractRiskStore):
             .values(state=CLAIMED, claimed_by=officer, claimed_at=at)
         )
 
-    def next_open(self, lane: str | None, office: str | None) -> StoredWorkItem | None:
+    def unclaim(self, declaration_id: str) -> None:
+        self._connection.execute(
+            update(work_items)
+            .where(work_items.c.declaration_id == declaration_id, work_items.c.state == CLAIMED)
+            .values(state=OPEN, claimed_by=None, claimed_at=None)
+        )
+
+    def open_candidates(
+        self, lane: str | None, office: str | None, limit: int
+    ) -> list[StoredWorkItem]:
         query = select(work_items).where(work_items.c.state == OPEN)
-        if lane is not None:
-            query = query.where(work_items.c.lane == lane)
+        query = query.where(
+            work_items.c.lane == lane if lane is not None else work_items.c.lane.in_(HELD)
+        )
         if office is not None:
             query = query.where(work_items.c.office == office)
-        # Riskiest first, then oldest; SKIP LOCKED lets officers claim side by side on
-        # PostgreSQL (SQLite serialises writers, so there is nothing to skip).
+        query = query.order_by(*_QUEUE_ORDER).limit(limit)
+        return [StoredWorkItem(**row) for row in self._connection.execute(query).mappings()]
+
+    def queue(
+        self, filters: QueueFilter, after: QueueCursor | None, limit: int
+    ) -> list[QueueEntry]:
         query = (
-            query.order_by(work_items.c.score.desc().nulls_last(), work_items.c.created_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
+            select(
+                work_items,
+                declarations.c.mrn,
+                declarations.c.declarant_id,
+                declarations.c.type.label("declaration_type"),
+                declarations.c.status.label("declaration_status"),
+                declarations.c.version.label("declaration_version"),
+                declarations.c.customs_value,
+                risk_decisions.c.reasons,
+                risk_decisions.c.rule_hits,
+                risk_decisions.c.requirements,
+            )
+            .join(declarations, declarations.c.id == work_items.c.declaration_id)
+            .outerjoin(
+                risk_decisions,
+                and_(
+                    risk_decisions.c.declaration_id == declarations.c.id,
+                    risk_decisions.c.version == declarations.c.version,
+                ),
+            )
         )
-        row = self._connection.execute(query).mappings().first()
-        return None if row is None else StoredWorkItem(**row)
+        if filters.state is None:
+            query = query.where(work_items.c.state.in_((OPEN, CLAIMED)))
+        else:
+            query = query.where(work_items.c.state == filters.state)
+        if filters.lane is not None:
+            query = query.where(work_items.c.lane == filters.lane)
+        elif filters.state is None:
+            query = query.where(work_items.c.lane.in_(HELD))
+        if filters.office is not None:
+            query = query.where(work_items.c.office == filters.office)
+        if after is not None:
+            rank = _RANK
+            at = after.score if after.score is not None else _NO_SCORE
+            query = query.where(
+                or_(
+                    rank < at,
+                    and_(rank == at, work_items.c.created_at > after.created_at),
+                    and_(
+                        rank == at,
+                        work_items.c.created_at == after.created_at,
+                        work_items.c.declaration_id > after.declaration_id,
+                    ),
+                )
+            )
+        query = query.order_by(*_QUEUE_ORDER).limit(limit)
+        entries = []
+        for row in self._connection.execute(query).mappings():
+            item = StoredWorkItem(**{column.name: row[column.name] for column in work_items.c})
+            entries.append(
+                QueueEntry(
+                    item=item,
+                    mrn=row["mrn"],
+                    declarant_id=row["declarant_id"],
+                    declaration_type=row["declaration_type"],
+                    status=row["declaration_status"],
+                    version=row["declaration_version"],
+                    customs_value=row["customs_value"],
+                    reasons=row["reasons"] or [],
+                    rule_hits=row["rule_hits"] or [],
+                    requirements=row["requirements"] or [],
+                )
+            )
+        return entries
 
     def add_finding(self, finding: Finding) -> None:
         self._connection.execute(
@@ -136,30 +225,6 @@ class SqlAlchemyRiskStore(AbstractRiskStore):
         return [] if row is None else [observation_from_document(doc) for doc in row.observations]
 
 
-def work_queue(
-    connection: Connection,
-    *,
-    lane: str | None,
-    state: str | None,
-    office: str | None,
-    limit: int,
-) -> list[StoredWorkItem]:
-    """Work items riskiest first (open and claimed unless ``state`` says otherwise)."""
-    query = select(work_items)
-    if state is None:
-        query = query.where(work_items.c.state != DONE)
-    else:
-        query = query.where(work_items.c.state == state)
-    if lane is not None:
-        query = query.where(work_items.c.lane == lane)
-    if office is not None:
-        query = query.where(work_items.c.office == office)
-    query = query.order_by(work_items.c.score.desc().nulls_last(), work_items.c.created_at).limit(
-        limit
-    )
-    return [StoredWorkItem(**row) for row in connection.execute(query).mappings()]
-
-
 def risk_document(
     connection: Connection, declaration_id: str, version: int
 ) -> dict[str, Any] | None:
@@ -176,7 +241,12 @@ def risk_document(
     )
     if row is None:
         return None
-    fields = {**row, "lane": Lane(row["lane"]), "basis": LaneBasis(row["basis"])}
+    fields = {
+        **row,
+        "lane": Lane(row["lane"]),
+        "basis": LaneBasis(row["basis"]),
+        "requirements": row["requirements"] or [],
+    }
     return RiskDecision(**fields).document()
 
 

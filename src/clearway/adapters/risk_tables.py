@@ -5,6 +5,7 @@ work queue and their findings."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -106,6 +107,8 @@ risk_decisions = Table(
     # The facts the criteria saw and the model's inputs, kept to replay rules and retrain.
     Column("facts", Document, nullable=False),
     Column("observations", Document, nullable=False),
+    # The tariff's prohibitions and restrictions the version does not meet.
+    Column("requirements", Document),
 )
 Index("ix_risk_decisions_decided_at", risk_decisions.c.decided_at)
 
@@ -137,3 +140,38 @@ findings = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
 )
 Index("ix_findings_declaration", findings.c.declaration_id)
+
+# What the risk model's history knows of each key value (a trader, a commodity, a pair …),
+# shared by every worker and process: read for the keys of a batch, added to in its
+# transaction. The row with the empty key holds the administration-wide inspection counts.
+risk_history = Table(
+    "risk_history",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("seen", Integer, nullable=False),
+    Column("inspected", Integer, nullable=False),
+    Column("fraud", Integer, nullable=False),
+    Column("price_n", Integer, nullable=False),
+    Column("price_sum", Float, nullable=False),
+    Column("price_sumsq", Float, nullable=False),
+    Column("first_day", Integer, nullable=False),
+)
+
+# The lane selector's window, shared by every worker: each lane decision in the order it
+# committed (inserted after the outbox lock, so sequence order is commit order); a process
+# reads the ones it has not seen at the start of each batch. Only the newest are kept.
+lane_outcomes = Table(
+    "lane_outcomes",
+    metadata,
+    Column(
+        "sequence",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("writer", String(36), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("lane", String(8), nullable=False),
+    Column("basis", String(16), nullable=False),
+    Column("aeo", Boolean, nullable=False),
+)

@@ -20,7 +20,6 @@ message names the file and line. Country names are mapped to ISO 3166-1 alpha-2 
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 from clearway.adapters.sanctions_common import SanctionsFileError, country_code
 from clearway.adapters.sanctions_ofac import parse_sdn
 from clearway.adapters.sanctions_un_bis import parse_dpl, parse_un
+from clearway.adapters.text_files import MIB, TextFileError, read_bytes
 from clearway.domain.screening.entity import (
     ListedEntity,
     ListSource,
@@ -60,6 +60,9 @@ SOURCE_FILES: dict[ListSource, tuple[str, ...]] = {
     ListSource.BIS_DPL: ("dpl.txt",),
     ListSource.UN: ("UN_consolidated.xml",),
 }
+# The published files are a few megabytes each (the SDN CSV about 5, the UN XML about 3); a
+# file, or what a gzipped one expands to, past this bound is refused rather than read.
+MAX_LIST_BYTES = 256 * MIB
 # Sub-folders of the layout the lists are published in (``ofac/sdn.csv``, ``un/…xml``).
 _SUBFOLDERS = ("", "ofac", "bis", "un")
 
@@ -111,10 +114,9 @@ def _find(directory: Path, name: str) -> Path | None:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
-        return gzip.decompress(raw) if path.suffix == ".gz" else raw
-    except (OSError, EOFError) as error:
-        raise SanctionsFileError(f"{path}: cannot be read ({error})") from error
+        return read_bytes(path, MAX_LIST_BYTES)
+    except TextFileError as error:
+        raise SanctionsFileError(str(error)) from error
 
 
 def _text(path: Path, raw: bytes) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from clearway.adapters.reference_versions import Kind, bump
 from clearway.adapters.sanctions_files import ListFile
 from clearway.adapters.screening_tables import (
     screening_dismissals,
@@ -123,6 +124,7 @@ def load_list(
     ]
     for start in range(0, len(rows), _INSERT_BATCH):
         connection.execute(insert(screening_entities), rows[start : start + _INSERT_BATCH])
+    bump(connection, Kind.SCREENING)
     version = ListVersion(
         id=version_id,
         source=list_file.source,
@@ -210,6 +212,7 @@ def add_dismissal(
             ).scalar_one()
     except IntegrityError as error:
         raise Conflict(f"{entity_id} is already dismissed for this party") from error
+    bump(connection, Kind.SCREENING)
     return Dismissal(dismissal_id, party_key, entity_id, reason, actor, at, party_name)
 
 
@@ -219,6 +222,7 @@ def remove_dismissal(connection: Connection, dismissal_id: int) -> None:
     )
     if removed.rowcount == 0:
         raise NotFound(f"no dismissal {dismissal_id}")
+    bump(connection, Kind.SCREENING)
 
 
 # --- the screener -------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from clearway.adapters.reference_versions import Kind, bump
 from clearway.adapters.risk_store import replay_facts
 from clearway.adapters.risk_tables import (
     lane_targets,
@@ -238,12 +239,14 @@ def _insert_version(
     except IntegrityError as error:
         # Another analyst wrote the same rule id or version first.
         raise Conflict(f"rule {rule_id} version {version} was written meanwhile; retry") from error
+    bump(connection, Kind.SELECTIVITY)
     return StoredRule(rule_id, version, draft, lane, True, actor, at)
 
 
 def put_list(connection: Connection, risk_list: RiskList) -> bool:
     """Store a list, replacing any of the same name; True when the name is new."""
     removed = connection.execute(delete(risk_lists).where(risk_lists.c.name == risk_list.name))
+    bump(connection, Kind.SELECTIVITY)
     connection.execute(
         insert(risk_lists).values(
             name=risk_list.name,
@@ -257,6 +260,7 @@ def put_list(connection: Connection, risk_list: RiskList) -> bool:
 
 
 def delete_list(connection: Connection, name: str) -> bool:
+    bump(connection, Kind.SELECTIVITY)
     return connection.execute(delete(risk_lists).where(risk_lists.c.name == name)).rowcount > 0
 
 
@@ -264,6 +268,7 @@ def put_bands(
     connection: Connection, bands: Sequence[ValueBand], *, actor: str, at: datetime
 ) -> None:
     """Replace the whole set of value-control bands."""
+    bump(connection, Kind.SELECTIVITY)
     connection.execute(delete(value_controls))
     if bands:
         connection.execute(
@@ -283,6 +288,7 @@ def put_bands(
 
 
 def put_targets(connection: Connection, targets: LaneTargets, *, actor: str, at: datetime) -> None:
+    bump(connection, Kind.SELECTIVITY)
     connection.execute(delete(lane_targets))
     connection.execute(
         insert(lane_targets),

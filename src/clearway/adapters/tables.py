@@ -179,6 +179,17 @@ exchange_rates = Table(
     Column("loaded_at", UtcDateTime, nullable=False),
 )
 
+# One counter per kind of reference data (rates, tariff, selectivity, screening, control
+# list, model), raised in the transaction that changes it: every worker and process compares
+# the counters with those it has loaded and reloads what changed.
+reference_versions = Table(
+    "reference_versions",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+)
+
 # The tariff and risk tables share this metadata; importing them here keeps one schema for
 # migrations.
 from clearway.adapters import control_list_tables as _control_list_tables  # noqa: E402, F401

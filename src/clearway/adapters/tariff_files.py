@@ -6,6 +6,8 @@ Trade Tariff's own records are read by ``uk_tariff_files``.
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 
+from clearway.adapters.reference_files import shipped_codes
+from clearway.adapters.text_files import MIB, TextFileError, read_text
 from clearway.domain.reference import ExchangeRate
 from clearway.domain.tariff.expressions import ExpressionError, parse_expression
 from clearway.domain.tariff.measures import (
@@ -48,6 +52,8 @@ class TariffRecords:
     areas: dict[str, str] = field(default_factory=dict)
     members: dict[str, set[str]] = field(default_factory=dict)
     rates: list[ExchangeRate] = field(default_factory=list)
+    rate_places: list[str] = field(default_factory=list)
+    """Where each rate was read, as messages name it."""
     additional_codes: dict[str, str] = field(default_factory=dict)
 
 
@@ -68,6 +74,12 @@ SCHEDULE_COLUMNS = (
 )
 _CODE = re.compile(r"^\d{2}(\d{2}){0,4}$")
 _AREA = re.compile(r"^([A-Z]{2}|\d{4})$")
+# A national schedule holds some tens of thousands of lines, a quota file some thousands.
+MAX_SCHEDULE_BYTES = 64 * MIB
+MAX_QUOTA_BYTES = 16 * MIB
+# The largest quota volume or balance taken: quotas are counted in kilograms, items or
+# litres, and the largest real ones are some hundreds of thousands of tonnes (10^8 to 10^9 kg).
+MAX_QUOTA_VOLUME = Decimal(10) ** 15
 
 
 def measure_types() -> dict[str, MeasureType]:
@@ -83,6 +95,12 @@ def measure_types() -> dict[str, MeasureType]:
 def shipped_file(name: str) -> Path:
     """A tariff file shipped with the package (``clearway/reference/data/tariff``)."""
     return Path(str(resources.files("clearway.reference").joinpath(f"data/tariff/{name}")))
+
+
+@functools.cache
+def known_areas() -> frozenset[str]:
+    """The countries (ISO 3166-1) and TARIC groups a measure's origin may name."""
+    return shipped_codes("country") | frozenset(shipped_geography().areas)
 
 
 def shipped_geography() -> TariffRecords:
@@ -115,26 +133,29 @@ def read_schedule(path: Path, jurisdiction: str) -> TariffRecords:
     return records
 
 
-def _csv_rows(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def _csv_rows(
+    path: Path, required: Iterable[str], max_bytes: int = MAX_SCHEDULE_BYTES
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row of a CSV file (UTF-8, a byte-order mark allowed; CR, LF or CRLF line ends)
+    with its line."""
     try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as error:
-        raise TariffFileError(f"{path}: {error.strerror}") from error
-    with handle:
-        try:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [name for name in required if name not in header]
-            if missing:
-                raise TariffFileError(f"{path.name} line 1: missing columns {', '.join(missing)}")
-            for row in reader:
-                if None in row or any(value is None for value in row.values()):
-                    raise TariffFileError(
-                        f"{path.name} line {reader.line_num}: wrong number of fields"
-                    )
-                yield reader.line_num, {key: value.strip() for key, value in row.items()}
-        except (UnicodeDecodeError, csv.Error) as error:
-            raise TariffFileError(f"{path.name}: {error}") from error
+        text = read_text(path, max_bytes, name=path.name)
+    except TextFileError as error:
+        raise TariffFileError(str(error)) from error
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+        missing = [name for name in required if name not in header]
+        if missing:
+            raise TariffFileError(f"{path.name} line 1: missing columns {', '.join(missing)}")
+        for row in reader:
+            # The line the row ends on: its line, but for a quoted field across lines.
+            line = reader.line_num
+            if None in row or any(value is None for value in row.values()):
+                raise TariffFileError(f"{path.name} line {line}: wrong number of fields")
+            yield line, {key: value.strip() for key, value in row.items()}
+    except csv.Error as error:
+        raise TariffFileError(f"{path.name} line {reader.line_num}: {error}") from error
 
 
 def _schedule_measure(
@@ -151,12 +172,21 @@ def _schedule_measure(
     for area in (origin, *excluded):
         if not _AREA.match(area):
             raise ValueError(f"{area!r} is neither a country code nor a four-digit group")
+        if area not in known_areas():
+            raise ValueError(f"{area!r} is not an ISO 3166-1 country or a known TARIC group")
     valid_from = date.fromisoformat(row["valid_from"])
     valid_to = date.fromisoformat(row["valid_to"]) if row["valid_to"] else None
     if valid_to is not None and valid_to < valid_from:
         raise ValueError("valid_to is before valid_from")
     documents = row["documents"].split()
     components = parse_expression(row["duty"]) if row["duty"] else ()
+    for component in components:
+        if component.currency and component.currency not in shipped_codes("currency"):
+            raise ValueError(f"{component.currency!r} in the duty is not an ISO 4217 currency")
+    if row["additional_code"] and not re.match(r"^[A-Z0-9]{4}$", row["additional_code"]):
+        raise ValueError(f"additional code {row['additional_code']!r} must be 4 letters or digits")
+    if row["order_number"] and not re.match(r"^\d{6}$", row["order_number"]):
+        raise ValueError(f"order number {row['order_number']!r} must be six digits")
     if measure_type.series in "CDJPQ" and not components:
         raise ValueError(f"measure type {measure_type.id} needs a duty expression")
     if measure_type.id in ("122", "123", "143", "146") and not row["order_number"]:
@@ -228,18 +258,27 @@ class QuotaDefinition:
 def read_quotas(path: Path) -> list[QuotaDefinition]:
     """Quota definitions with their opening balances; raises ``TariffFileError`` by line."""
     quotas = []
-    for line, row in _csv_rows(path, QUOTA_COLUMNS):
+    periods: dict[tuple[str, date], int] = {}
+    for line, row in _csv_rows(path, QUOTA_COLUMNS, MAX_QUOTA_BYTES):
         try:
             if not re.match(r"^\d{6}$", row["order_number"]):
                 raise ValueError(f"order number {row['order_number']!r} must be six digits")
-            initial = Decimal(row["initial_volume"])
-            balance = Decimal(row["balance"]) if row["balance"] else initial
-            if initial < 0 or balance < 0 or balance > initial:
+            initial = _volume(row["initial_volume"], "initial_volume")
+            balance = _volume(row["balance"], "balance") if row["balance"] else initial
+            if balance > initial:
                 raise ValueError("balance must lie between zero and the initial volume")
             start = date.fromisoformat(row["valid_from"])
             end = date.fromisoformat(row["valid_to"])
             if end < start:
                 raise ValueError("valid_to is before valid_from")
+            key = (row["order_number"], start)
+            if key in periods:
+                raise ValueError(
+                    f"quota {key[0]} from {start.isoformat()} is also on line {periods[key]}"
+                )
+            periods[key] = line
+            if row["unit"] and Unit.parse(row["unit"]).code not in shipped_codes("unit"):
+                raise ValueError(f"unit {row['unit']!r} is not a known measurement unit")
             quotas.append(
                 QuotaDefinition(
                     order_number=row["order_number"],
@@ -254,3 +293,14 @@ def read_quotas(path: Path) -> list[QuotaDefinition]:
         except (ValueError, InvalidOperation) as error:
             raise TariffFileError(f"{path.name} line {line}: {error}") from error
     return quotas
+
+
+def _volume(text: str, column: str) -> Decimal:
+    """A quota volume: a finite number from zero to ``MAX_QUOTA_VOLUME``."""
+    try:
+        volume = Decimal(text) if len(text) <= 40 else Decimal("NaN")
+    except InvalidOperation as error:
+        raise ValueError(f"{column} {text!r} is not a number") from error
+    if not volume.is_finite() or not 0 <= volume <= MAX_QUOTA_VOLUME:
+        raise ValueError(f"{column} {text[:40]!r} must be a number from 0 to {MAX_QUOTA_VOLUME:,}")
+    return volume

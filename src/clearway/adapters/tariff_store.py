@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from clearway.adapters.quota_store import store_quotas
+from clearway.adapters.reference_versions import Kind, bump
 from clearway.adapters.tariff_files import (
     TariffRecords,
     read_quotas,
@@ -42,6 +43,7 @@ from clearway.domain.tariff.units import optional_unit
 def store_geography(engine: Engine, records: TariffRecords) -> int:
     with engine.begin() as connection:
         _store_geography(connection, records)
+        bump(connection, Kind.TARIFF)
     return len(records.areas)
 
 
@@ -90,6 +92,7 @@ def store_records(engine: Engine, records: TariffRecords) -> dict[str, int]:
         _store_nomenclature(connection, records)
         for measure in records.measures:
             _store_measure(connection, records, measure)
+        bump(connection, Kind.TARIFF)
     return {
         "measures": len(records.measures),
         "commodities": len(records.commodities),

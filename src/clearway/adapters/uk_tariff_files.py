@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from clearway.adapters.tariff_files import Commodity, TariffFileError, TariffRecords
-from clearway.domain.reference import ExchangeRate
-from clearway.domain.tariff.expressions import DutyComponent
+from clearway.adapters.text_files import MIB, TextFileError, read_text
+from clearway.domain.reference import ExchangeRate, rate_problem
+from clearway.domain.tariff.expressions import DutyComponent, amount_problem, component_problem
 from clearway.domain.tariff.measures import (
     Action,
     Measure,
@@ -28,6 +29,8 @@ from clearway.domain.tariff.measures import (
 from clearway.domain.tariff.units import optional_unit
 
 JURISDICTIONS = {"uk": "GB", "xi": "XI"}
+# A commodity's record is some tens of kilobytes, the geography a few hundred: far inside this.
+MAX_RECORD_BYTES = 64 * MIB
 
 # TARIC action descriptions as the UK Trade Tariff prints them, for records without a code.
 _ACTIONS = {
@@ -74,18 +77,29 @@ def _read_jurisdiction(path: Path, jurisdiction: str) -> TariffRecords:
         try:
             _read_commodity(records, document, file.stem)
         except (KeyError, TypeError, ValueError, InvalidOperation) as error:
-            raise TariffFileError(f"{file}: {error}") from error
+            raise TariffFileError(f"{file}: {_problem(error)}") from error
     rates_file = path / "monetary_exchange_rates.json"
     if rates_file.is_file():
-        records.rates = _read_monthly_rates(rates_file)
+        records.rates, records.rate_places = _read_monthly_rates(rates_file)
     return records
 
 
 def _load_json(file: Path) -> Any:
     try:
-        return json.loads(file.read_text(encoding="utf-8"), parse_float=Decimal)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise TariffFileError(f"{file}: {error}") from error
+        return json.loads(
+            read_text(file, MAX_RECORD_BYTES),
+            parse_float=Decimal,
+            parse_constant=_refuse_constant,
+        )
+    except TextFileError as error:
+        raise TariffFileError(str(error)) from error
+    except json.JSONDecodeError as error:
+        raise TariffFileError(f"{file} line {error.lineno}: not JSON ({error.msg})") from error
+
+
+def _refuse_constant(name: str) -> Any:
+    # JSON has no NaN or Infinity; Python's reader accepts them unless told otherwise.
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _add_area(records: TariffRecords, area: dict[str, Any]) -> None:
@@ -109,7 +123,10 @@ def _read_commodity(records: TariffRecords, document: dict[str, Any], name: str)
     )
     for raw in document.get("import_measures") or ():
         _add_area(records, raw["geographical_area"])
-        records.measures.append(_uk_measure(code, raw))
+        try:
+            records.measures.append(_uk_measure(code, raw))
+        except (KeyError, TypeError, ValueError, InvalidOperation) as error:
+            raise ValueError(f"measure {raw.get('id')}: {_problem(error)}") from error
         additional = raw.get("additional_code")
         if additional and additional.get("code"):
             records.additional_codes[additional["code"]] = _plain(additional.get("description"))
@@ -119,6 +136,12 @@ def _uk_measure(commodity: str, raw: dict[str, Any]) -> Measure:
     kind = raw["measure_type"]
     additional = raw.get("additional_code") or {}
     order = raw.get("order_number") or {}
+    valid_from = _date(raw["effective_start_date"])
+    valid_to = _date(raw["effective_end_date"]) if raw.get("effective_end_date") else None
+    if valid_to is not None and valid_to < valid_from:
+        raise ValueError(
+            f"measure {raw['id']} ends on {valid_to}, before it starts on {valid_from}"
+        )
     return Measure(
         sid=str(raw["id"]),
         measure_type=MeasureType(
@@ -128,8 +151,8 @@ def _uk_measure(commodity: str, raw: dict[str, Any]) -> Measure:
         ),
         commodity_code=commodity,
         area=raw["geographical_area"]["geographical_area_id"],
-        valid_from=_date(raw["effective_start_date"]),
-        valid_to=_date(raw["effective_end_date"]) if raw.get("effective_end_date") else None,
+        valid_from=valid_from,
+        valid_to=valid_to,
         excluded=frozenset(
             area["geographical_area_id"] for area in raw.get("excluded_countries") or ()
         ),
@@ -148,14 +171,25 @@ def _uk_measure(commodity: str, raw: dict[str, Any]) -> Measure:
 
 
 def _uk_component(raw: dict[str, Any]) -> DutyComponent:
-    return DutyComponent(
+    component = DutyComponent(
         expression=raw["duty_expression_id"],
-        amount=Decimal(raw["duty_amount"]) if raw.get("duty_amount") is not None else Decimal(0),
+        amount=_decimal(raw["duty_amount"]) if raw.get("duty_amount") is not None else Decimal(0),
         currency=raw.get("monetary_unit_code") or None,
         unit=optional_unit(
             raw.get("measurement_unit_code"), raw.get("measurement_unit_qualifier_code")
         ),
     )
+    problem = component_problem(component)
+    if problem is not None:
+        raise ValueError(f"measure component duty_amount {problem}")
+    return component
+
+
+def _decimal(value: object) -> Decimal:
+    """A number as the records give it (a JSON number or a string); booleans are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        raise ValueError(f"{value!r} is not a number")
+    return Decimal(value.strip() if isinstance(value, str) else value)
 
 
 def _uk_condition(index: int, raw: dict[str, Any]) -> MeasureCondition:
@@ -169,8 +203,12 @@ def _uk_condition(index: int, raw: dict[str, Any]) -> MeasureCondition:
         resolved = _ACTIONS[text]
     threshold = None
     if raw.get("condition_duty_amount") is not None:
+        amount = _decimal(raw["condition_duty_amount"])
+        problem = amount_problem(amount, percent=False)
+        if problem is not None:
+            raise ValueError(f"condition_duty_amount {amount} is {problem}")
         threshold = Threshold(
-            amount=Decimal(raw["condition_duty_amount"]),
+            amount=amount,
             currency=raw.get("condition_monetary_unit_code") or None,
             unit=optional_unit(
                 raw.get("condition_measurement_unit_code"),
@@ -188,21 +226,41 @@ def _uk_condition(index: int, raw: dict[str, Any]) -> MeasureCondition:
     )
 
 
-def _read_monthly_rates(file: Path) -> list[ExchangeRate]:
-    rates = []
-    for entry in _load_json(file):
-        attributes = entry.get("attributes", entry)
-        start = _date(attributes["validity_start_date"])
+def _read_monthly_rates(file: Path) -> tuple[list[ExchangeRate], list[str]]:
+    """The monthly EUR rates, each with where it is (``monetary_exchange_rates.json entry 3``);
+    a rate that cannot value goods (``rate_problem``) or a month given twice is refused."""
+    entries = _load_json(file)
+    if not isinstance(entries, list):
+        raise TariffFileError(f"{file}: expected a JSON array of monthly rates")
+    rates: list[ExchangeRate] = []
+    places: list[str] = []
+    seen: dict[date, str] = {}
+    for number, entry in enumerate(entries, start=1):
+        where = f"{file.name} entry {number}"
+        try:
+            attributes = entry.get("attributes", entry)
+            start = _date(attributes["validity_start_date"])
+            rate = _decimal(attributes["exchange_rate"])
+        except (AttributeError, KeyError, TypeError, ValueError, InvalidOperation) as error:
+            raise TariffFileError(f"{where}: not a monthly rate ({error!r})") from error
+        problem = rate_problem(rate)
+        if problem is not None:
+            raise TariffFileError(f"{where}: exchange_rate {rate} is {problem}")
+        if start in seen:
+            raise TariffFileError(f"{where}: the month from {start} is also {seen[start]}")
+        seen[start] = where
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        rates.append(
-            ExchangeRate(
-                currency="EUR",
-                valid_from=start,
-                valid_to=end,
-                rate=Decimal(str(attributes["exchange_rate"])),
-            )
-        )
-    return rates
+        rates.append(ExchangeRate(currency="EUR", valid_from=start, valid_to=end, rate=rate))
+        places.append(where)
+    return rates, places
+
+
+def _problem(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"no {error} field"
+    if isinstance(error, InvalidOperation):
+        return "a number that is not one"
+    return str(error)
 
 
 def _date(text: str) -> date:

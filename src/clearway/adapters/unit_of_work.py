@@ -13,6 +13,7 @@ from clearway.adapters.licence_store import SqlAlchemyLicenceStore
 from clearway.adapters.quota_store import draw_quota
 from clearway.adapters.referral_store import SqlAlchemyReferralStore
 from clearway.adapters.repository import SqlAlchemyDeclarationRepository, SqlAlchemyEventStore
+from clearway.adapters.risk_state import SqlAlchemyHistoryStore, SqlAlchemyLaneWindowStore
 from clearway.adapters.risk_store import SqlAlchemyRiskStore
 from clearway.adapters.screening_store import SqlAlchemyDismissalStore
 from clearway.services.ports import AbstractQuotaStore, AbstractUnitOfWork
@@ -60,6 +61,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.licences = SqlAlchemyLicenceStore(self._connection)
         self.referrals = SqlAlchemyReferralStore(self._connection)
         self.dismissals = SqlAlchemyDismissalStore(self._connection)
+        self.history = SqlAlchemyHistoryStore(self._connection)
+        self.lanes = SqlAlchemyLaneWindowStore(self._connection)
         return self
 
     def __exit__(

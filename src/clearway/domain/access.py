@@ -9,6 +9,7 @@ from dataclasses import dataclass
 class Role(enum.StrEnum):
     TRADER = "trader"
     OFFICER = "officer"
+    SUPERVISOR = "supervisor"
     RISK_ANALYST = "risk_analyst"
     AGENCY = "agency"
     AUDITOR = "auditor"
@@ -24,6 +25,7 @@ class Action(enum.StrEnum):
     MANAGE_REFERENCE = "manage_reference"
     MANAGE_RISK = "manage_risk"
     INSPECT = "inspect"
+    SUPERVISE = "supervise"
     SCREEN = "screen"
     MANAGE_EXPORT_CONTROL = "manage_export_control"
     MANAGE_SUBSCRIPTIONS = "manage_subscriptions"
@@ -36,6 +38,18 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.TRADER: frozenset({Action.LODGE, Action.READ, Action.AMEND, Action.CANCEL}),
     Role.OFFICER: frozenset(
         {Action.READ, Action.CANCEL, Action.RELEASE, Action.INSPECT, Action.SCREEN}
+    ),
+    # A customs supervisor: an officer who may also act on, or hand back, another officer's
+    # claimed work (absence, escalation).
+    Role.SUPERVISOR: frozenset(
+        {
+            Action.READ,
+            Action.CANCEL,
+            Action.RELEASE,
+            Action.INSPECT,
+            Action.SCREEN,
+            Action.SUPERVISE,
+        }
     ),
     Role.RISK_ANALYST: frozenset({Action.READ, Action.MANAGE_RISK, Action.SCREEN}),
     Role.AGENCY: frozenset({Action.READ, Action.SCREEN, Action.MANAGE_EXPORT_CONTROL}),

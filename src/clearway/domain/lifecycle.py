@@ -1,10 +1,11 @@
 """The declaration lifecycle: its states and the transitions allowed between them.
 
 lodged → accepted (MRN given) or rejected → assessed → risk_scored → laned
-→ released / held / cancelled. Amending creates a new version without changing state;
-rejected and cancelled declarations are final, and so is a released import. A released export
-may still be invalidated while the goods have not left (UCC Art. 174(1) and Delegated
-Regulation (EU) 2015/2446 Art. 248), which gives its licence draws back.
+→ released / held / cancelled. Amending creates a new version, which goes through clearance
+again from accepted (or assessed); rejected and cancelled declarations are final, and so is a
+released import. A released export may still be invalidated while the goods have not left
+(UCC Art. 174(1) and Delegated Regulation (EU) 2015/2446 Art. 248), which gives its licence
+draws back.
 """
 
 from __future__ import annotations
@@ -60,5 +61,16 @@ def transition(current: Status, wanted: Status) -> Status:
 
 
 def can_amend(status: Status) -> bool:
-    """Amendments are accepted until the goods are released (UCC Art. 173: before release)."""
+    """Amendments are accepted until the goods are released (UCC Art. 173(2)(c): none after
+    release)."""
     return status in _OPEN
+
+
+def reopen(current: Status, *, assessed: bool) -> Status:
+    """The state an amended version starts clearance again from: accepted, or assessed when
+    the tariff assessed it. The new version then passes every control as a new declaration
+    would (UCC Art. 173(1): the amendment is examined as the declaration was)."""
+    wanted = Status.ASSESSED if assessed else Status.ACCEPTED
+    if not can_amend(current):
+        raise InvalidTransition(current, wanted)
+    return wanted

@@ -23,21 +23,18 @@ from clearway.domain.declaration import (
 )
 from clearway.domain.incoterms import INCOTERMS_2020
 
+# The rate errors belong to the rate table; they are re-exported here, where valuation has always
+# raised them and callers catch them.
+from clearway.domain.reference import MissingRate as MissingRate
+from clearway.domain.reference import UnusableRate as UnusableRate
+from clearway.domain.reference import usable_rate
+
 RateLookup = Callable[[str, date], Decimal | None]
 
 
 class ValuationBasis(enum.StrEnum):
     CIF = "CIF"
     FOB = "FOB"
-
-
-class MissingRate(LookupError):
-    """No exchange rate is valid for a currency on the valuation date."""
-
-    def __init__(self, currency: str, on: date) -> None:
-        super().__init__(f"no exchange rate for {currency} valid on {on.isoformat()}")
-        self.currency = currency
-        self.on = on
 
 
 def basis_for(declaration: Declaration, import_basis: ValuationBasis) -> ValuationBasis:
@@ -68,7 +65,9 @@ def value_declaration(
 ) -> Valuation:
     """Customs value of every item in ``national_currency``, unrounded.
 
-    Raises ``MissingRate`` when a currency used has no rate valid on ``on``.
+    Raises ``MissingRate`` when a currency used has no rate valid on ``on``, and
+    ``UnusableRate`` (a ``MissingRate``) when the rate found is not fit to convert money at,
+    whatever ``rate`` answers: a value built on it would be absurd or would not compute.
     """
     basis = basis_for(declaration, import_basis)
     rates: dict[str, Decimal] = {}
@@ -77,10 +76,7 @@ def value_declaration(
         if amount.currency == national_currency:
             return amount.value
         if amount.currency not in rates:
-            found = rate(amount.currency, on)
-            if found is None:
-                raise MissingRate(amount.currency, on)
-            rates[amount.currency] = found
+            rates[amount.currency] = usable_rate(amount.currency, on, rate(amount.currency, on))
         return amount.value * rates[amount.currency]
 
     freight_sign, insurance_sign = freight_and_insurance_adjustment(

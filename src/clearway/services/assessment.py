@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Any
 
 from clearway.domain.declaration import Declaration, DeclarationType, GoodsItem, Valuation
-from clearway.domain.money import round_money
+from clearway.domain.money import presentable, round_money
+from clearway.domain.reference import UnusableRate, usable_rate
 from clearway.domain.rules import Violation
 from clearway.domain.tariff.duty import assess_item
 from clearway.domain.tariff.expressions import ExpressionError, ToNational
@@ -49,15 +50,13 @@ class DeclarationAssessment:
 
 def converter(context: ClearanceContext, on: date) -> ToNational:
     """Amounts in a foreign currency to national currency at the rate valid on ``on``
-    (for EUR, the monthly rate of that month). Raises ``MissingRate``."""
+    (for EUR, the monthly rate of that month). Raises ``MissingRate``, or ``UnusableRate`` when
+    the rate stored is not fit to convert at."""
 
     def to_national(amount: Decimal, currency: str) -> Decimal:
         if currency == context.national_currency:
             return amount
-        rate = context.reference.rates.rate(currency, on)
-        if rate is None:
-            raise MissingRate(currency, on)
-        return amount * rate
+        return amount * usable_rate(currency, on, context.reference.rates.rate(currency, on))
 
     return to_national
 
@@ -113,27 +112,65 @@ def assess_declaration(
     for index, item in enumerate(declaration.items):
         pointer = f"/items/{index}"
         try:
-            assessed.append(
-                assess_item(
-                    duty_item(item, values[item.sequence], on),
-                    context.tariff,
-                    to_national,
-                    balances,
-                )
+            assessment = assess_item(
+                duty_item(item, values[item.sequence], on),
+                context.tariff,
+                to_national,
+                balances,
             )
+            require_presentable(assessment)
+            assessed.append(assessment)
         except ASSESSMENT_ERRORS as error:
             violations.append(assessment_problem(error, pointer, item.commodity_code))
     if violations:
         return violations, None
-    return [], DeclarationAssessment(
+    result = DeclarationAssessment(
         context.national_currency,
         on,
         tuple(assessed),
         tuple(item.sequence for item in declaration.items),
     )
+    if not all(presentable(figure) for figure in (result.duty, result.vat, result.total)):
+        return [
+            Violation(
+                "TA005",
+                "/items",
+                f"the declaration's duty and VAT ({result.total:.3E}) are beyond any amount "
+                "that can be charged: the tariff data must be corrected",
+            )
+        ], None
+    return [], result
 
 
-ASSESSMENT_ERRORS = (UnknownCommodity, QuantityRequired, MissingRate, ExpressionError)
+class UnpresentableDuty(ArithmeticError):
+    """A duty or VAT figure the tariff's stored values make too large (or not finite) to be
+    charged or shown: the tariff data must be corrected, the declaration is not to blame."""
+
+
+def require_presentable(item: ItemAssessment) -> None:
+    """Raises ``UnpresentableDuty`` unless every figure of every option can be shown."""
+    options = (*item.options, *item.refused, *((item.fallback,) if item.fallback else ()))
+    for option in options:
+        lines = (*option.lines, *((option.vat,) if option.vat else ()))
+        figures = (*(line.amount for line in lines), option.duty, option.total)
+        if not all(presentable(figure) for figure in figures):
+            raise UnpresentableDuty(
+                f"the {option.kind.value.replace('_', ' ')} duty and VAT computed for commodity "
+                f"{item.commodity_code} ({option.total:.3E}) are beyond any amount that can be "
+                "charged: the tariff data must be corrected"
+            )
+
+
+# DecimalException: arithmetic on absurd stored tariff figures (an overflow, an invalid
+# operation) refuses the item as the tariff's problem rather than failing the request.
+ASSESSMENT_ERRORS = (
+    UnknownCommodity,
+    QuantityRequired,
+    MissingRate,
+    ExpressionError,
+    UnpresentableDuty,
+    DecimalException,
+)
 
 
 def assessment_problem(error: Exception, pointer: str, commodity_code: str) -> Violation:
@@ -147,8 +184,19 @@ def assessment_problem(error: Exception, pointer: str, commodity_code: str) -> V
             f"the tariff charges commodity {commodity_code} by {error.unit.label}: "
             f"give a quantity in {error.unit}",
         )
+    if isinstance(error, UnusableRate):
+        return Violation("CL013", pointer, str(error))
     if isinstance(error, MissingRate):
         return Violation("TA003", pointer, str(error))
+    if isinstance(error, UnpresentableDuty):
+        return Violation("TA005", pointer, str(error))
+    if isinstance(error, DecimalException):
+        return Violation(
+            "TA005",
+            pointer,
+            f"the duty on commodity {commodity_code} cannot be computed from the tariff's "
+            f"figures ({type(error).__name__}): the tariff data must be corrected",
+        )
     return Violation("TA004", pointer, str(error))
 
 
@@ -221,6 +269,7 @@ def item_document(
                     "documents": list(r.documents),
                     "satisfied": r.satisfied,
                     "detail": r.detail,
+                    "prohibition": r.prohibition,
                 }
                 for r in item.requirements
             ],

@@ -73,10 +73,12 @@ def _screening_finding(
     role: str, party: Party, matches: Sequence[ScreeningMatch]
 ) -> ControlFinding:
     best = max(matches, key=lambda match: match.score)
+    # A name typed with look-alike letters of another script is a disguise: say so up front.
+    disguised = "; the name mixes scripts to look like Latin letters" if best.mixed_script else ""
     return ControlFinding(
         ReferralReason.SCREENING_MATCH,
         f"the {role.replace('_', ' ')} {party.name!r} matches the listed {best.listed_name!r} "
-        f"({best.entity_id}, score {best.score:.2f})",
+        f"({best.entity_id}, score {best.score:.2f}){disguised}",
         party=role,
         details={
             "party": {"name": party.name, "id": party.id, "country": party.country_code},
@@ -116,11 +118,13 @@ def open_referral(
     findings: list[ControlFinding],
     context: ClearanceContext,
     now: datetime,
+    supersedes: str | None = None,
 ) -> Referral:
     return Referral(
         id=new_id(),
         declaration_id=record.id,
         declaration_version=record.version,
+        supersedes=supersedes,
         agency=EXPORT_CONTROL_AGENCY,
         reason=main_reason(findings),
         findings=list(findings),
@@ -143,6 +147,7 @@ def referral_event(record: DeclarationRecord, referral: Referral, actor: str) ->
             "deadline": referral.deadline.isoformat(),
             "findings": len(referral.findings),
             "blocking": referral.blocking,
+            "supersedes": referral.supersedes,
         },
         referral.created_at,
     )

@@ -31,7 +31,7 @@ from clearway.domain.money import round_money
 from clearway.domain.mrn import new_mrn
 from clearway.domain.record import DeclarationRecord
 from clearway.domain.rules import Violation, validate
-from clearway.domain.valuation import MissingRate, value_declaration
+from clearway.domain.valuation import MissingRate, UnusableRate, value_declaration
 from clearway.services.assessment import (
     DeclarationAssessment,
     assess_declaration,
@@ -144,7 +144,8 @@ def check_and_value(
             import_basis=context.import_basis,
         )
     except MissingRate as missing:
-        return [Violation("CL012", "/invoice/currency", str(missing))], None
+        code = "CL013" if isinstance(missing, UnusableRate) else "CL012"
+        return [Violation(code, "/invoice/currency", str(missing))], None
     return [], valuation
 
 
@@ -291,14 +292,11 @@ def lodge_declarations(
             return [outcome for outcome in outcomes if outcome is not None]
         try:
             uow.declarations.add_many(new_rows)
-            laned.store(uow, context.country, now)
-            uow.events.add_many(new_events)
+            laned.store(uow, context, now, new_events)
             uow.commit()
         except DuplicateDeclaration:
             uow.rollback()
         else:
-            for seen in laned.observed:
-                context.risk.observe(seen)
             return [outcome for outcome in outcomes if outcome is not None]
     # A concurrent writer stored one of these LRNs first: lodge one by one, so that each
     # command is answered as new or as a replay of what the other writer stored.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +16,8 @@ from clearway.domain.events import Event
 from clearway.domain.export_control.licence import Licence, LicenceDraw
 from clearway.domain.export_control.referral import Referral
 from clearway.domain.record import DeclarationRecord, StoredEvent
+from clearway.domain.risk.history import History, Tally
+from clearway.domain.risk.lanes import LaneOutcome
 from clearway.domain.risk.observation import Observation
 
 
@@ -75,10 +77,16 @@ class AbstractDeclarationRepository(abc.ABC):
         """Store ``record.assessment`` as the current version's assessment."""
 
     @abc.abstractmethod
-    def get(self, declaration_id: str) -> DeclarationRecord | None: ...
+    def get(self, declaration_id: str, *, lock: bool = False) -> DeclarationRecord | None:
+        """The declaration; with ``lock``, its row is held for update until commit, so that
+        every state change of one declaration happens one after the other."""
 
     @abc.abstractmethod
-    def get_by_mrn(self, mrn: str) -> DeclarationRecord | None: ...
+    def get_by_mrn(self, mrn: str, *, lock: bool = False) -> DeclarationRecord | None: ...
+
+    @abc.abstractmethod
+    def try_lock(self, declaration_id: str) -> bool:
+        """Lock the declaration's row unless another transaction holds it (then False)."""
 
     @abc.abstractmethod
     def find_by_lrn(
@@ -151,6 +159,42 @@ class StoredWorkItem:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """Which work to list; ``lane`` None means the goods held for a check (yellow and red),
+    blue-lane audits are listed only when asked for."""
+
+    lane: str | None = None
+    state: str | None = None
+    """None: undecided work (open or claimed)."""
+    office: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCursor:
+    """Position after the last item of a page: riskiest first, then oldest."""
+
+    score: float | None
+    created_at: datetime
+    declaration_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """A work item with what an officer needs to choose it from the list."""
+
+    item: StoredWorkItem
+    mrn: str | None
+    declarant_id: str
+    declaration_type: str
+    status: str
+    version: int
+    customs_value: Decimal | None
+    reasons: list[dict[str, Any]]
+    rule_hits: list[dict[str, Any]]
+    requirements: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """What an officer found: fraud or not, and the revenue the finding recovers."""
 
@@ -170,7 +214,8 @@ class AbstractRiskStore(abc.ABC):
         """Store risk decisions (``services.risk_stage.RiskDecision``)."""
 
     @abc.abstractmethod
-    def open_work_items(self, items: Sequence[WorkItem]) -> None: ...
+    def open_work_items(self, items: Sequence[WorkItem]) -> None:
+        """Put the declarations in the officers' queue, unclaimed, replacing earlier items."""
 
     @abc.abstractmethod
     def close_work_item(self, declaration_id: str, at: datetime) -> None:
@@ -184,8 +229,20 @@ class AbstractRiskStore(abc.ABC):
     def claim(self, declaration_id: str, officer: str, at: datetime) -> None: ...
 
     @abc.abstractmethod
-    def next_open(self, lane: str | None, office: str | None) -> StoredWorkItem | None:
-        """The riskiest open item, locked; items other officers are claiming are skipped."""
+    def unclaim(self, declaration_id: str) -> None:
+        """Put a claimed item back in the queue, open."""
+
+    @abc.abstractmethod
+    def open_candidates(
+        self, lane: str | None, office: str | None, limit: int
+    ) -> list[StoredWorkItem]:
+        """Open items of goods held for a check, riskiest first (not locked)."""
+
+    @abc.abstractmethod
+    def queue(
+        self, filters: QueueFilter, after: QueueCursor | None, limit: int
+    ) -> list[QueueEntry]:
+        """Work items with their declarations, riskiest first, then oldest."""
 
     @abc.abstractmethod
     def add_finding(self, finding: Finding) -> None: ...
@@ -193,6 +250,32 @@ class AbstractRiskStore(abc.ABC):
     @abc.abstractmethod
     def observations(self, declaration_id: str) -> list[Observation]:
         """What the model saw of the declaration's current version, to learn a finding."""
+
+
+class AbstractHistoryStore(abc.ABC):
+    """The risk model's trader history, shared by every worker (``domain.risk.history``)."""
+
+    @abc.abstractmethod
+    def read(self, keys: Collection[str]) -> tuple[dict[str, Tally], int, int]:
+        """The stored tallies of these keys (those that exist), and the administration-wide
+        inspections and frauds found."""
+
+    @abc.abstractmethod
+    def add(self, counted: History) -> None:
+        """Add what ``counted`` holds (declarations seen, findings learned) to the store."""
+
+
+class AbstractLaneWindowStore(abc.ABC):
+    """The lane selector's window, shared by every worker: lane decisions in commit order."""
+
+    @abc.abstractmethod
+    def since(self, sequence: int, limit: int) -> list[tuple[int, str, LaneOutcome]]:
+        """The newest ``limit`` decisions after ``sequence``, oldest first, with their
+        sequence and the writer that stored them."""
+
+    @abc.abstractmethod
+    def add(self, writer: str, outcomes: Sequence[LaneOutcome]) -> None:
+        """Store the decisions after every earlier-committing one (held until commit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +342,8 @@ class AbstractReferralStore(abc.ABC):
 
     @abc.abstractmethod
     def overdue(self, now: datetime) -> list[Referral]:
-        """Open referrals whose deadline has passed, locked for update."""
+        """Open referrals whose deadline has passed (not locked: lock the declaration, then
+        read the referral again with ``get(lock=True)``)."""
 
 
 class AbstractDismissalStore(abc.ABC):
@@ -302,6 +386,8 @@ class AbstractUnitOfWork(abc.ABC):
     licences: AbstractLicenceStore
     referrals: AbstractReferralStore
     dismissals: AbstractDismissalStore
+    history: AbstractHistoryStore
+    lanes: AbstractLaneWindowStore
 
     def __enter__(self) -> Self:
         return self

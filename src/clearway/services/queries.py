@@ -9,14 +9,17 @@ from clearway.domain.record import DeclarationRecord, StoredEvent
 from clearway.services.ports import AbstractUnitOfWork, Cursor, ListFilter
 
 
-def get_visible(uow: AbstractUnitOfWork, principal: Principal, reference: str) -> DeclarationRecord:
-    """The declaration with this id or MRN; one the caller may not see does not exist for them."""
+def get_visible(
+    uow: AbstractUnitOfWork, principal: Principal, reference: str, *, lock: bool = False
+) -> DeclarationRecord:
+    """The declaration with this id or MRN; one the caller may not see does not exist for them.
+    With ``lock``, the declaration's row is held until the transaction ends."""
     if not principal.may(Action.READ):
         raise Forbidden(f"the {principal.role.value} role may not read declarations")
     record = (
-        uow.declarations.get_by_mrn(reference)
+        uow.declarations.get_by_mrn(reference, lock=lock)
         if MRN_PATTERN.match(reference)
-        else uow.declarations.get(reference)
+        else uow.declarations.get(reference, lock=lock)
     )
     if record is None or not may_see(
         principal, record.party_ids, referred=record.referral is not None

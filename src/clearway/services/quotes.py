@@ -15,7 +15,12 @@ from clearway.domain.tariff.measures import Measure, QuotaBalance
 from clearway.domain.tariff.options import DutyItem, ItemAssessment
 from clearway.domain.tariff.tariff import Tariff, UnknownCommodity
 from clearway.domain.tariff.units import Quantities, Unit
-from clearway.services.assessment import ASSESSMENT_ERRORS, assessment_problem, converter
+from clearway.services.assessment import (
+    ASSESSMENT_ERRORS,
+    assessment_problem,
+    converter,
+    require_presentable,
+)
 from clearway.services.context import ClearanceContext
 
 
@@ -62,7 +67,9 @@ def quote_duties(
                 net_mass_kg=Quantities(item.quantities).get(Unit("KGM")),
             )
             balances = context.quota_balances(item.on) if quotas is None else quotas
-            results.append(assess_item(duty_item, tariff, to_national, balances))
+            assessment = assess_item(duty_item, tariff, to_national, balances)
+            require_presentable(assessment)
+            results.append(assessment)
         except ASSESSMENT_ERRORS as error:
             violations.append(assessment_problem(error, pointer, item.commodity_code))
     if violations:

@@ -77,12 +77,21 @@ def _agency(actor: Principal) -> None:
 
 
 def _locked(uow: AbstractUnitOfWork, referral_id: str) -> tuple[Referral, DeclarationRecord]:
-    referral = uow.referrals.get(referral_id, lock=True)
-    if referral is None:
+    """The referral and its declaration, both locked: the declaration's row first, as every
+    change to a declaration takes it, then the referral's."""
+    found = uow.referrals.get(referral_id, lock=False)
+    if found is None:
         raise NotFound(f"no referral {referral_id}")
-    record = uow.declarations.get(referral.declaration_id)
+    record = uow.declarations.get(found.declaration_id, lock=True)
     if record is None:  # referrals are only written with their declaration
-        raise NotFound(f"no declaration {referral.declaration_id}")
+        raise NotFound(f"no declaration {found.declaration_id}")
+    referral = uow.referrals.get(referral_id, lock=True)
+    assert referral is not None
+    if referral.is_open and referral.declaration_version != record.version:
+        raise Conflict(
+            f"referral {referral.id} is about version {referral.declaration_version} of "
+            f"declaration {record.id}, which is now at version {record.version}"
+        )
     return referral, record
 
 
@@ -240,7 +249,7 @@ def reply_to_referral(
 ) -> Referral:
     """The exporter answers the agency's question; the referral is open again."""
     with uow:
-        record = get_visible(uow, command.actor, command.reference)
+        record = get_visible(uow, command.actor, command.reference, lock=True)
         if not command.actor.may(Action.AMEND):
             raise Forbidden(f"the {command.actor.role.value} role may not answer referrals")
         asked = [
@@ -276,13 +285,20 @@ def expire_referrals(uow: AbstractUnitOfWork, context: ClearanceContext) -> list
     """Expire every referral past its deadline; the officers take the declarations over."""
     with uow:
         now = context.now()
-        expired = uow.referrals.overdue(now)
+        expired = []
         events = []
-        for referral in expired:
+        for candidate in uow.referrals.overdue(now):
+            # Declarations another transaction is changing are left for the next pass.
+            if not uow.declarations.try_lock(candidate.declaration_id):
+                continue
+            referral = uow.referrals.get(candidate.id, lock=True)
+            if referral is None or not referral.overdue(now):
+                continue
             referral.move(ReferralState.EXPIRED)
             referral.decided_at = now
             referral.decided_by = "system"
             uow.referrals.update(referral)
+            expired.append(referral)
             record = uow.declarations.get(referral.declaration_id)
             if record is None or record.status is not Status.HELD:
                 continue

@@ -22,6 +22,7 @@ from clearway.services.context import ClearanceContext
 from clearway.services.controls_stage import draws_at_release, take_draws
 from clearway.services.ports import AbstractUnitOfWork
 from clearway.services.quota_draws import draw_quotas
+from clearway.services.work_queue import take_work
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,13 @@ class ReleaseDeclaration:
 def release_declaration(
     command: ReleaseDeclaration, uow: AbstractUnitOfWork, context: ClearanceContext
 ) -> DeclarationRecord:
-    """Release the goods, drawing their quotas and licences down; one transaction."""
+    """Release the goods, drawing their quotas and licences down; one transaction.
+
+    The officer must hold the declaration's check (an unclaimed one is claimed by releasing
+    it; another officer's claim refuses, unless the officer supervises). The agency's approval
+    counts only for the version it was given on.
+    """
+    now = context.now()
     with uow:
         record = load_for_change(
             uow, command.actor, command.reference, Action.RELEASE, command.expected_version
@@ -45,9 +52,14 @@ def release_declaration(
                 f"declaration {record.id} is waiting for the export-control agency's answer "
                 "to its referral; it cannot be released before"
             )
-        approved = any(referral.state is ReferralState.APPROVED for referral in waiting)
-        events = release_goods(
-            uow, record, context, command.actor.username, context.now(), approved=approved
+        approved = any(
+            referral.state is ReferralState.APPROVED
+            and referral.declaration_version == record.version
+            for referral in waiting
+        )
+        _, events = take_work(uow, record, command.actor, now)
+        events.extend(
+            release_goods(uow, record, context, command.actor.username, now, approved=approved)
         )
         uow.events.add_many(events)
         uow.commit()

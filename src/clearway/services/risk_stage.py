@@ -10,7 +10,8 @@ and join the officers' work queue. The decision, its reasons and the facts behin
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -23,26 +24,34 @@ from clearway.domain.events import (
     DECLARATION_RISK_SCORED,
     Event,
 )
+from clearway.domain.identifiers import new_id
 from clearway.domain.lifecycle import Status, transition
 from clearway.domain.record import DeclarationRecord
 from clearway.domain.risk.facts import (
     declaration_facts,
     facts_document,
     item_facts,
-    observations,
 )
 from clearway.domain.risk.history import History
-from clearway.domain.risk.lane import Lane
-from clearway.domain.risk.lanes import LaneBasis, LaneOutcome, LaneSelector
+from clearway.domain.risk.lane import SEVERITY, Lane
+from clearway.domain.risk.lanes import LaneBasis, LaneDecision, LaneSelector
 from clearway.domain.risk.observation import Observation, observation_document
 from clearway.domain.risk.reasons import reasons
+from clearway.domain.risk.requirements import (
+    UnmetRequirement,
+    required_lane,
+    unmet_requirements,
+)
 from clearway.domain.risk.selectivity import RuleHit, Selectivity, criteria_lane
 from clearway.domain.tariff.options import ItemAssessment
+from clearway.services.ports import AbstractHistoryStore, AbstractLaneWindowStore
 
 # Lanes whose goods are held for an officer; the others are released at once.
 HELD_LANES = frozenset({Lane.YELLOW, Lane.RED})
 # Lanes that put the declaration in the officers' work queue (blue: audit after release).
 QUEUED_LANES = frozenset({Lane.YELLOW, Lane.RED, Lane.BLUE})
+# Lane decisions the selector's rolling window holds (its rates are measured over these).
+LANE_WINDOW = 2000
 
 
 class Scorer(Protocol):
@@ -78,6 +87,8 @@ class RiskDecision:
     rule_hits: list[dict[str, Any]]
     facts: dict[str, Any]
     observations: list[dict[str, Any]]
+    requirements: list[dict[str, Any]] = field(default_factory=list)
+    """The prohibitions and restrictions not met, each with the documents that would meet it."""
 
     def document(self) -> dict[str, Any]:
         """The decision as the API shows it with the declaration."""
@@ -90,27 +101,45 @@ class RiskDecision:
             "explanation": self.explanation,
             "reasons": self.reasons,
             "rule_hits": self.rule_hits,
+            "requirements": self.requirements,
             "decided_at": self.decided_at.isoformat(),
         }
 
 
 @dataclass(slots=True)
 class RiskStage:
-    """The risk stage's working state: criteria in force, model, history and lane selector."""
+    """The risk stage's working state in one process: criteria and model in force, and the
+    lane selector, whose window follows the decisions every process stores (``catch_up``).
+    The trader history is not kept here: each batch reads what it needs from the store."""
 
     selectivity: Selectivity = field(default_factory=Selectivity)
     model: ActiveModel | None = None
-    history: History = field(default_factory=History)
     rng: random.Random = field(default_factory=random.Random)
     selector: LaneSelector = field(init=False)
+    writer: str = field(default_factory=new_id)
+    """Names this process's lane decisions in the shared window, so it does not count its
+    own twice."""
+    _seen: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.selector = LaneSelector(self.selectivity.targets)
+        self.selector = LaneSelector(self.selectivity.targets, window=LANE_WINDOW)
 
     def use_selectivity(self, selectivity: Selectivity) -> None:
         """Take new criteria; the lane window carries over to the new targets."""
-        self.selectivity = selectivity
-        self.selector = LaneSelector(selectivity.targets, recent=self.selector.recent())
+        with self._lock:
+            self.selectivity = selectivity
+            self.selector = LaneSelector(
+                selectivity.targets, window=LANE_WINDOW, recent=self.selector.recent()
+            )
+
+    def catch_up(self, window: AbstractLaneWindowStore) -> None:
+        """Count the lane decisions other processes stored since this one last looked."""
+        with self._lock:
+            for sequence, writer, outcome in window.since(self._seen, LANE_WINDOW):
+                if writer != self.writer:
+                    self.selector.warm([outcome])
+                self._seen = max(self._seen, sequence)
 
     def decide(
         self,
@@ -119,12 +148,23 @@ class RiskStage:
         valuation: Valuation | None,
         assessments: Mapping[int, ItemAssessment],
         now: datetime,
-    ) -> tuple[RiskDecision, list[Observation]]:
-        seen = observations(declaration, valuation, assessments, record.id, now.date())
-        score, model_reasons = self._score(seen, [item.sequence for item in declaration.items])
+        *,
+        seen: Sequence[Observation],
+        history: History,
+        amended: bool = False,
+        kept: Lane | None = None,
+    ) -> RiskDecision:
+        """Score, meet the criteria and give the lane. ``seen`` are the declaration's
+        observations and ``history`` what is known of their keys. An amended version
+        (``amended``) is decided afresh but not counted in the lane window again, and keeps at
+        least the ``kept`` lane an earlier version was held in: amending does not lift a
+        control."""
+        score, model_reasons = self._score(
+            seen, [item.sequence for item in declaration.items], history
+        )
         trader = declaration.trader
         aeo = self.selectivity.is_aeo(declaration.declarant.id, trader.id if trader else None)
-        new_trader = bool(seen) and self.history.tally("importer", seen[0]) is None
+        new_trader = bool(seen) and history.tally("importer", seen[0]) is None
         header = declaration_facts(
             declaration,
             total_value=valuation.total if valuation else None,
@@ -142,12 +182,23 @@ class RiskStage:
             for item in declaration.items
         ]
         hits = self.selectivity.hits(header, items, on=now.date(), aeo=aeo)
-        lane = self.selector.decide(
-            criteria_lane=criteria_lane(hits),
-            score=score or 0.0,
-            aeo=aeo,
-            draw=self.rng.random(),
-        )
+        unmet = unmet_requirements(assessments)
+        with self._lock:
+            lane = self.selector.decide(
+                criteria_lane=criteria_lane(hits),
+                score=score or 0.0,
+                aeo=aeo,
+                draw=self.rng.random(),
+                required_lane=required_lane(unmet),
+                remember=not amended,
+            )
+        if kept is not None and SEVERITY.index(kept) < SEVERITY.index(lane.lane):
+            lane = LaneDecision(
+                kept,
+                LaneBasis.KEPT,
+                f"kept in the {kept} lane an earlier version of this declaration was held in: "
+                "an amendment does not lift a selection for control",
+            )
         decision = RiskDecision(
             declaration_id=record.id,
             version=record.version,
@@ -157,21 +208,22 @@ class RiskStage:
             lane=lane.lane,
             basis=lane.basis,
             aeo=aeo,
-            explanation=_explanation(lane.explanation, hits),
+            explanation=_explanation(lane.explanation, hits, unmet),
             reasons=model_reasons,
             rule_hits=[hit.document() for hit in hits],
+            requirements=[requirement.document() for requirement in unmet],
             facts=facts_document(header, items),
             observations=[observation_document(observation) for observation in seen],
         )
-        return decision, seen
+        return decision
 
     def _score(
-        self, seen: Sequence[Observation], sequences: Sequence[int]
+        self, seen: Sequence[Observation], sequences: Sequence[int], history: History
     ) -> tuple[float | None, list[dict[str, Any]]]:
         if self.model is None or not seen:
             return None, []
         scorer = self.model.scorer
-        rows = [self.history.features(observation) for observation in seen]
+        rows = [history.features(observation) for observation in seen]
         scores = scorer.score(rows)
         riskiest = max(range(len(scores)), key=scores.__getitem__)
         (contributions,) = scorer.contributions([rows[riskiest]])
@@ -179,26 +231,57 @@ class RiskStage:
         item = sequences[riskiest]
         return scores[riskiest], [{"item": item, **reason.document()} for reason in found]
 
-    def observe(self, seen: Sequence[Observation]) -> None:
-        """Count declarations that were stored; their findings are learned when recorded."""
-        for observation in seen:
-            self.history.observe(observation)
 
-    def learn(self, seen: Sequence[Observation], fraud: bool) -> None:
-        for observation in seen:
-            self.history.learn(observation, fraud)
+class BatchHistory:
+    """What a batch's declarations need of the shared trader history, read once per key."""
 
-    def warm(self, outcomes: Sequence[LaneOutcome]) -> None:
-        self.selector.warm(outcomes)
+    def __init__(self, store: AbstractHistoryStore) -> None:
+        self._store = store
+        self.history = History()
+        self._read: set[str] = set()
+
+    def known(self, seen: Sequence[Observation]) -> History:
+        """The history, holding the stored tallies of every key these observations read."""
+        wanted = {key for observation in seen for key in self.history.stored_keys(observation)}
+        missing = wanted - self._read
+        if missing or not self._read:
+            tallies, inspected, frauds = self._store.read(missing)
+            self.history.take(tallies)
+            self.history.inspected, self.history.frauds = inspected, frauds
+            self._read |= missing | {""}
+        return self.history
 
 
-def _explanation(lane_explanation: str, hits: Sequence[RuleHit]) -> str:
-    if not hits:
-        return lane_explanation
-    met = "; ".join(
-        f"{hit.rule_id} v{hit.version} ({hit.lane.value}): {hit.reason}" for hit in hits
-    )
-    return f"{lane_explanation}. Criteria met: {met}"
+def counted(seen: Iterable[Sequence[Observation]]) -> History:
+    """The declarations ``seen`` as counts to add to the shared history."""
+    history = History()
+    for observations in seen:
+        for observation in observations:
+            history.observe(observation)
+    return history
+
+
+def learned(seen: Sequence[Observation], fraud: bool) -> History:
+    """An officer's finding on a declaration as counts to add to the shared history."""
+    history = History()
+    for observation in seen:
+        history.learn(observation, fraud)
+    return history
+
+
+def _explanation(
+    lane_explanation: str, hits: Sequence[RuleHit], unmet: Sequence[UnmetRequirement]
+) -> str:
+    explanation = lane_explanation
+    if unmet:
+        explanation += ". Requirements not met: " + "; ".join(
+            requirement.sentence() for requirement in unmet
+        )
+    if hits:
+        explanation += ". Criteria met: " + "; ".join(
+            f"{hit.rule_id} v{hit.version} ({hit.lane.value}): {hit.reason}" for hit in hits
+        )
+    return explanation
 
 
 def lane_events(

@@ -296,13 +296,18 @@ def put_value_bands(
 def put_lane_targets(
     command: PutLaneTargets, store: AbstractSelectivityStore, now: datetime
 ) -> LaneTargets:
-    try:
-        targets = LaneTargets.validated(
-            LaneTarget(
-                r.lane, r.expected_rate, r.random_rate, r.aeo_expected_rate, r.aeo_random_rate
+    given = []
+    for index, r in enumerate(command.targets):
+        try:
+            given.append(
+                LaneTarget(
+                    r.lane, r.expected_rate, r.random_rate, r.aeo_expected_rate, r.aeo_random_rate
+                )
             )
-            for r in command.targets
-        )
+        except ValueError as error:
+            raise RuleRejected(str(error), f"/{index}", code="RISK.lane_targets") from error
+    try:
+        targets = LaneTargets.validated(given)
     except ValueError as error:
         raise RuleRejected(str(error), code="RISK.lane_targets") from error
     with store:

@@ -3,6 +3,8 @@ risk and lane; and what their decisions leave to store in the batch's transactio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from clearway.domain.declaration import Declaration, Valuation
@@ -10,6 +12,9 @@ from clearway.domain.events import DECLARATION_HELD, Event
 from clearway.domain.export_control.referral import Referral
 from clearway.domain.lifecycle import Status, transition
 from clearway.domain.record import DeclarationRecord
+from clearway.domain.risk.facts import observations
+from clearway.domain.risk.lane import Lane
+from clearway.domain.risk.lanes import LaneOutcome
 from clearway.domain.risk.observation import Observation
 from clearway.services.assessment import DeclarationAssessment
 from clearway.services.context import ClearanceContext
@@ -22,7 +27,24 @@ from clearway.services.controls_stage import (
 )
 from clearway.services.ports import AbstractUnitOfWork, WorkItem
 from clearway.services.quota_draws import draw_quotas
-from clearway.services.risk_stage import QUEUED_LANES, RiskDecision, lane_events
+from clearway.services.risk_stage import (
+    QUEUED_LANES,
+    BatchHistory,
+    RiskDecision,
+    counted,
+    lane_events,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Amended:
+    """What an amended declaration carries over from its earlier version into clearance."""
+
+    held_lane: Lane | None
+    """The check the earlier version was held for; the new version's lane is at least as
+    severe (an amendment does not lift a selection for control)."""
+    referral_id: str | None
+    """The earlier version's referral, withdrawn; a new referral supersedes it."""
 
 
 class BatchStages:
@@ -34,6 +56,15 @@ class BatchStages:
         self.referrals: list[Referral] = []
         self.released: list[tuple[DeclarationRecord, Event]] = []
         self.observed: list[list[Observation]] = []
+        self.outcomes: list[LaneOutcome] = []
+        self._history: BatchHistory | None = None
+
+    def _known(self, uow: AbstractUnitOfWork, context: ClearanceContext) -> BatchHistory:
+        """The batch's view of the shared history; the lane window caught up first."""
+        if self._history is None:
+            context.risk.catch_up(uow.lanes)
+            self._history = BatchHistory(uow.history)
+        return self._history
 
     def decide(
         self,
@@ -45,17 +76,37 @@ class BatchStages:
         context: ClearanceContext,
         uow: AbstractUnitOfWork,
         now: datetime,
+        *,
+        amended: Amended | None = None,
     ) -> list[Event]:
-        """Controls, then risk and lane, for an assessed declaration."""
+        """Controls, then risk and lane, for an assessed declaration (a new one, or the new
+        version of an amended one)."""
         controls = check_controls(declaration, context, uow, now.date())
         by_sequence = dict(zip(assessment.sequences, assessment.items, strict=True))
-        decision, seen = context.risk.decide(record, declaration, valuation, by_sequence, now)
+        seen = observations(declaration, valuation, by_sequence, record.id, now.date())
+        history = self._known(uow, context).known(seen)
+        decision = context.risk.decide(
+            record,
+            declaration,
+            valuation,
+            by_sequence,
+            now,
+            seen=seen,
+            history=history,
+            amended=amended is not None,
+            kept=amended.held_lane if amended else None,
+        )
         events = lane_events(record, decision, actor, now, referred=controls.referred)
         record.risk = decision.document()
         self.decisions.append(decision)
-        self.observed.append(seen)
+        if amended is None:
+            self.observed.append(seen)
+            self.outcomes.append(
+                LaneOutcome(decision.score or 0.0, decision.lane, decision.basis, decision.aeo)
+            )
         if controls.referred:
-            events.insert(-1, self._refer(record, controls, context, actor, now))
+            supersedes = amended.referral_id if amended else None
+            events.insert(-1, self._refer(record, controls, context, actor, now, supersedes))
         elif decision.lane in QUEUED_LANES:
             self.work.append(
                 WorkItem(record.id, decision.lane.value, decision.score, declaration.office, now)
@@ -75,6 +126,8 @@ class BatchStages:
         context: ClearanceContext,
         uow: AbstractUnitOfWork,
         now: datetime,
+        *,
+        amended: Amended | None = None,
     ) -> list[Event]:
         """The controls stage alone, for a declaration that could not be assessed (no tariff
         is loaded): what it refers is held for the agency; the rest stays accepted."""
@@ -83,7 +136,8 @@ class BatchStages:
             return []
         record.status = transition(record.status, Status.HELD)
         record.updated_at = now
-        referred = self._refer(record, controls, context, actor, now)
+        supersedes = amended.referral_id if amended else None
+        referred = self._refer(record, controls, context, actor, now, supersedes)
         held = Event(
             DECLARATION_HELD,
             record.id,
@@ -102,20 +156,36 @@ class BatchStages:
         context: ClearanceContext,
         actor: str,
         now: datetime,
+        supersedes: str | None,
     ) -> Event:
         """Open the declaration's referral to the agency; the event that records it."""
-        referral = open_referral(record, controls.findings, context, now)
+        referral = open_referral(record, controls.findings, context, now, supersedes)
         record.referral = referral
         self.referrals.append(referral)
         return referral_event(record, referral, actor)
 
-    def store(self, uow: AbstractUnitOfWork, jurisdiction: str, now: datetime) -> None:
+    def store(
+        self,
+        uow: AbstractUnitOfWork,
+        context: ClearanceContext,
+        now: datetime,
+        events: Sequence[Event],
+    ) -> None:
+        """Write what the batch decided, in the batch's transaction: decisions, work items,
+        referrals, quota draws of what was released, the declarations counted in the shared
+        history, then the batch's ``events`` and the lane decisions (both after the quota
+        draws, whose outcome the release events carry, and both under the outbox's lock
+        until commit)."""
         uow.risk.add_decisions(self.decisions)
         uow.risk.open_work_items(self.work)
         for referral in self.referrals:
             uow.referrals.add(referral)
         for record, released in self.released:
-            drawn, fell_back = draw_quotas(uow, record, jurisdiction, now)
+            drawn, fell_back = draw_quotas(uow, record, context.country, now)
             released.data.update(quota_drawings=drawn, quota_fallbacks=fell_back)
             if fell_back:
                 uow.declarations.update_assessment(record)
+        if self.observed:
+            uow.history.add(counted(self.observed))
+        uow.events.add_many(events)
+        uow.lanes.add(context.risk.writer, self.outcomes)

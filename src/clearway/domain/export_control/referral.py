@@ -7,7 +7,13 @@ and a referral nobody answered by its deadline expires and goes to the customs o
 
 open ─► information_requested ─► open (the exporter replied)
   │            │
-  └────────────┴─► approved / denied / expired / withdrawn (the declaration was cancelled)
+  └────────────┴─► approved / denied / expired / withdrawn (the declaration was cancelled,
+                   or amended: the new version's findings go to a new referral)
+
+A referral is about one version of the declaration: the agency decides on the findings it
+was shown. An amendment withdraws the open referral, and the amended version, if its controls
+find anything, is referred afresh (``supersedes`` links the two), so a decision taken on one
+version can never release another.
 """
 
 from __future__ import annotations
@@ -133,6 +139,8 @@ class Referral:
     decided_by: str | None = None
     decided_at: datetime | None = None
     note: str | None = None
+    supersedes: str | None = None
+    """The referral of an earlier version of the declaration that this one replaced."""
 
     @property
     def blocking(self) -> bool:
@@ -159,6 +167,7 @@ class Referral:
             "id": self.id,
             "declaration_id": self.declaration_id,
             "declaration_version": self.declaration_version,
+            "supersedes": self.supersedes,
             "agency": self.agency,
             "reason": self.reason.value,
             "state": self.state.value,

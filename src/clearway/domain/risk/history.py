@@ -178,7 +178,7 @@ def _log_unit_price(observation: Observation) -> float | None:
     return math.log1p(observation.value / observation.net_mass)
 
 
-class _Tally:
+class Tally:
     """Everything remembered of one key value: counts, first day seen, log unit prices."""
 
     __slots__ = ("first_day", "fraud", "inspected", "price_n", "price_sum", "price_sumsq", "seen")
@@ -189,19 +189,54 @@ class _Tally:
         self.first_day = first_day
 
 
+# Separates a key's name and values in its stored form (no code holds a control character).
+_SEPARATOR = "\x1f"
+
+
 class History:
     """What the administration knows so far: declarations seen and findings learned."""
 
     def __init__(self, keys: Sequence[HistoryKey] = KEYS) -> None:
         self.keys = tuple(keys)
         self.names = feature_names(self.keys)
-        self._tallies: list[dict[tuple[str, ...], _Tally]] = [{} for _ in self.keys]
+        self._tallies: list[dict[tuple[str, ...], Tally]] = [{} for _ in self.keys]
         self.inspected = 0
         self.frauds = 0
 
     @property
     def fraud_rate(self) -> float:
         return self.frauds / self.inspected if self.inspected else 0.0
+
+    # --- the stored form: one row per key value, shared by every process -------------------
+
+    def stored_keys(self, observation: Observation) -> list[str]:
+        """The stored names of the key values the observation's features read."""
+        codes = _codes(observation)
+        return [
+            _stored_key(self.keys[index], values)
+            for index, values in self._values(codes)
+            if values is not None
+        ]
+
+    def take(self, stored: Mapping[str, Tally]) -> None:
+        """Hold these stored tallies (read for the batch at hand) as what is known of them."""
+        by_name = {key.name: index for index, key in enumerate(self.keys)}
+        for name_and_values, tally in stored.items():
+            name, *values = name_and_values.split(_SEPARATOR)
+            index = by_name.get(name)
+            if index is not None:
+                self._tallies[index][tuple(values)] = tally
+
+    def stored_tallies(self) -> list[tuple[str, Tally]]:
+        """Every tally held, under its stored name, in name order (the order writers lock
+        rows in, so two writers never wait on each other in a cycle)."""
+        rows = [
+            (_stored_key(key, values), tally)
+            for key, tallies in zip(self.keys, self._tallies, strict=True)
+            for values, tally in tallies.items()
+        ]
+        rows.sort(key=lambda row: row[0])
+        return rows
 
     def _values(self, codes: Mapping[str, str]) -> Iterable[tuple[int, tuple[str, ...] | None]]:
         for index, key in enumerate(self.keys):
@@ -248,7 +283,7 @@ class History:
             tallies = self._tallies[index]
             tally = tallies.get(values)
             if tally is None:
-                tally = tallies[values] = _Tally(today)
+                tally = tallies[values] = Tally(today)
             tally.seen += 1
             if price is not None and self.keys[index].prices:
                 tally.price_n += 1
@@ -264,7 +299,7 @@ class History:
         for index, values in self._values(codes):
             if values is None:
                 continue
-            tally = self._tallies[index].setdefault(values, _Tally(today))
+            tally = self._tallies[index].setdefault(values, Tally(today))
             tally.inspected += 1
             tally.fraud += fraud
 
@@ -278,7 +313,11 @@ class History:
         return None
 
 
-def _price_z(tally: _Tally | None, price: float | None) -> float:
+def _stored_key(key: HistoryKey, values: tuple[str, ...]) -> str:
+    return _SEPARATOR.join((key.name, *values))
+
+
+def _price_z(tally: Tally | None, price: float | None) -> float:
     if tally is None or price is None or tally.price_n < MIN_PRICE_HISTORY:
         return NAN
     mean = tally.price_sum / tally.price_n

@@ -18,7 +18,7 @@ from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from clearway.domain.risk.lane import Lane
+from clearway.domain.risk.lane import SEVERITY, Lane
 from clearway.domain.risk.lane_targets import LaneTarget, LaneTargets
 
 __all__ = ["LaneBasis", "LaneDecision", "LaneOutcome", "LaneSelector", "LaneTarget", "LaneTargets"]
@@ -34,10 +34,12 @@ _WHAT_HAPPENS = {
 class LaneBasis(enum.StrEnum):
     """Which step of the selection put the declaration in its lane."""
 
+    REQUIREMENT = "requirement"  # a prohibition or restriction of the tariff is not met
     CRITERIA = "criteria"
     RANDOM = "random"
     TOP_UP = "top_up"
     DEFAULT = "default"  # nothing selected it: green
+    KEPT = "kept"  # an amended version keeps the control an earlier version was selected for
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,11 @@ class LaneDecision:
     lane: Lane
     basis: LaneBasis
     explanation: str
+
+
+_NEVER_GREEN = frozenset(
+    {LaneBasis.REQUIREMENT, LaneBasis.RANDOM, LaneBasis.TOP_UP, LaneBasis.KEPT}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +71,7 @@ class LaneOutcome:
         # Outcomes come back from storage on a restart: refuse combinations selection cannot make.
         if self.basis is LaneBasis.DEFAULT and self.lane is not Lane.GREEN:
             raise ValueError(f"a default outcome is green, not {self.lane}")
-        if self.basis in (LaneBasis.RANDOM, LaneBasis.TOP_UP) and self.lane is Lane.GREEN:
+        if self.basis in _NEVER_GREEN and self.lane is Lane.GREEN:
             raise ValueError(f"a {self.basis} outcome cannot be green")
 
     @property
@@ -146,23 +153,50 @@ class LaneSelector:
         return tuple(self._window)
 
     def decide(
-        self, *, criteria_lane: Lane | None, score: float, aeo: bool, draw: float
+        self,
+        *,
+        criteria_lane: Lane | None,
+        score: float,
+        aeo: bool,
+        draw: float,
+        required_lane: Lane | None = None,
+        remember: bool = True,
     ) -> LaneDecision:
-        """Give the next declaration its lane and remember the decision.
+        """Give the next declaration its lane and (with ``remember``) count the decision.
 
         ``criteria_lane`` is the most severe lane among the selectivity criteria that hit (GREEN
-        forces release, e.g. an AEO simplification), or None when none hit; ``draw`` is a
-        uniform number in [0, 1) from the caller, so the domain holds no hidden randomness.
+        forces release, e.g. an AEO simplification), or None when none hit; ``required_lane``
+        the check that unmet prohibitions and restrictions call for, which no criterion can
+        lighten; ``draw`` is a uniform number in [0, 1) from the caller, so the domain holds
+        no hidden randomness. A decision taken again for an amended version is not counted:
+        the window measures declarations, not versions.
         """
         if not 0.0 <= draw < 1.0:
             raise ValueError(f"draw must be uniform in [0, 1), not {draw}")
-        decision = self._choose(criteria_lane, score, aeo, draw)
-        self._record(LaneOutcome(score, decision.lane, decision.basis, aeo))
+        if required_lane is Lane.GREEN:
+            raise ValueError("an unmet requirement calls for a check, not the green lane")
+        decision = self._choose(criteria_lane, required_lane, score, aeo, draw)
+        if remember:
+            self._record(LaneOutcome(score, decision.lane, decision.basis, aeo))
         return decision
 
     def _choose(
-        self, criteria_lane: Lane | None, score: float, aeo: bool, draw: float
+        self,
+        criteria_lane: Lane | None,
+        required_lane: Lane | None,
+        score: float,
+        aeo: bool,
+        draw: float,
     ) -> LaneDecision:
+        if required_lane is not None and (
+            criteria_lane is None or SEVERITY.index(required_lane) <= SEVERITY.index(criteria_lane)
+        ):
+            return LaneDecision(
+                required_lane,
+                LaneBasis.REQUIREMENT,
+                f"prohibitions and restrictions of the tariff are not met: {required_lane} lane "
+                f"({_WHAT_HAPPENS[required_lane]})",
+            )
         if criteria_lane is not None:
             return LaneDecision(criteria_lane, LaneBasis.CRITERIA, _criteria_reason(criteria_lane))
         sampled = 0.0

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from clearway.domain.declaration import Declaration
 from clearway.domain.incoterms import INCOTERMS_2020
+from clearway.domain.reference import UnusableRate
 from clearway.domain.rules.base import RuleContext, rule
 
 Found = Iterator[tuple[str, str]]
@@ -128,11 +129,33 @@ def control_list_known(declaration: Declaration, context: RuleContext) -> Found:
     basis="UCC Art. 53 (currency conversion at the rate of the acceptance date)",
 )
 def exchange_rate_available(declaration: Declaration, context: RuleContext) -> Found:
+    for pointer, code in _foreign_currencies(declaration, context):
+        if context.reference.rates.in_force(code, context.today) is None:
+            yield pointer, f"no exchange rate for {code} is valid on {context.today.isoformat()}"
+
+
+@rule(
+    "CL013",
+    "The exchange rate stored for every currency is usable",
+    basis="UCC Art. 53 (conversion at the rate published for the acceptance date)",
+)
+def exchange_rate_usable(declaration: Declaration, context: RuleContext) -> Found:
+    # A rate stored before rates were checked (or written straight into the database) may be
+    # zero, infinite or absurd: the declaration is refused, naming the rate, rather than valued
+    # at it or failing.
+    for pointer, code in _foreign_currencies(declaration, context):
+        try:
+            context.reference.rates.rate(code, context.today)
+        except UnusableRate as unusable:
+            yield pointer, str(unusable)
+
+
+def _foreign_currencies(declaration: Declaration, context: RuleContext) -> Found:
+    """Each known currency other than the national one, with the field it is declared in."""
     for pointer, code in _currency_fields(declaration):
         if (
             code is not None
             and code != context.national_currency
             and code in context.reference.currencies
-            and context.reference.rates.rate(code, context.today) is None
         ):
-            yield pointer, f"no exchange rate for {code} is valid on {context.today.isoformat()}"
+            yield pointer, code

@@ -378,4 +378,5 @@ class _Engine:
             documents=documents,
             satisfied=satisfied,
             detail=detail,
+            prohibition=measure.measure_type.series == "A",
         )

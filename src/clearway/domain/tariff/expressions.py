@@ -30,6 +30,15 @@ AGRICULTURAL = frozenset({"12", "14", "21", "25", "27", "29"})
 ToNational = Callable[[Decimal, str], Decimal]
 """Converts an amount in a currency to national currency at the rate of the assessment date."""
 
+# What a tariff figure may be. The highest ad valorem duties in force are some hundreds of
+# percent (the ad valorem equivalents of the highest rice and tobacco tariffs); the highest
+# specific duties some thousands per unit (the UK's on cigars, about £500 a kilogram). These
+# bounds leave a wide margin and refuse a figure that can only be a mistake, before it prices
+# a declaration at an absurd duty.
+MAX_PERCENT = Decimal(10_000)
+MAX_SPECIFIC_AMOUNT = Decimal(10) ** 7
+MAX_AMOUNT_DIGITS = 15
+
 
 class ExpressionError(ValueError):
     """A duty expression that cannot be read or cannot be priced."""
@@ -58,6 +67,28 @@ class DutyComponent:
         if prefix is None:
             prefix = "" if self.expression == "01" else "+ "
         return prefix + body
+
+
+def amount_problem(amount: Decimal, *, percent: bool) -> str | None:
+    """What is wrong with a tariff figure (a percentage, or an amount per unit), said as
+    ``"<amount> is <problem>"``, or ``None`` when it is a plausible one."""
+    if not amount.is_finite():
+        return "not a finite number"
+    if amount < 0:
+        return "negative"
+    limit = MAX_PERCENT if percent else MAX_SPECIFIC_AMOUNT
+    if amount > limit:
+        return f"more than {limit:,}{'%' if percent else ' a unit'}, beyond any real tariff"
+    significant = len("".join(map(str, amount.as_tuple().digits)).strip("0"))
+    if significant > MAX_AMOUNT_DIGITS:
+        return f"of {significant} significant digits, more than {MAX_AMOUNT_DIGITS}"
+    return None
+
+
+def component_problem(component: DutyComponent) -> str | None:
+    """What is wrong with a component's amount (see ``amount_problem``), or ``None``."""
+    problem = amount_problem(component.amount, percent=component.ad_valorem)
+    return None if problem is None else f"{component.amount} is {problem}"
 
 
 def _money_amount(amount: Decimal) -> str:
@@ -233,6 +264,9 @@ def _term(code: str, term: str, source: str) -> DutyComponent:
         amount = Decimal(match["number"])
     except InvalidOperation as error:  # pragma: no cover - the pattern admits only digits
         raise ExpressionError(f"bad number in {source!r}") from error
+    problem = amount_problem(amount, percent=bool(match["percent"]))
+    if problem is not None:
+        raise ExpressionError(f"{match['number']} in {source!r} is {problem}")
     prefix = (match["pre"] or "").strip()
     currency = _SYMBOLS.get(prefix, prefix) or match["post"]
     unit_text = match["unit"]

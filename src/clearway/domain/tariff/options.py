@@ -99,6 +99,9 @@ class Requirement:
     documents: tuple[str, ...]
     satisfied: bool
     detail: str
+    prohibition: bool = False
+    """Series A (a prohibition, lifted only by the documents its conditions name); otherwise
+    series B, a restriction: the goods may pass once the documents are produced."""
 
 
 @dataclass(frozen=True, slots=True)

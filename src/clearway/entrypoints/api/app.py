@@ -31,6 +31,7 @@ from clearway.entrypoints.api.routers import (
     work_queue,
 )
 from clearway.entrypoints.ledger_worker import start_background_integrator
+from clearway.entrypoints.reference_watcher import start_reference_watcher
 from clearway.entrypoints.relay_worker import start_background_relay
 
 DESCRIPTION = """Lodge import and export declarations and follow them through clearance.
@@ -55,10 +56,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.relay = relay
         # The ledger's integrator likewise.
         integrator = start_background_integrator(app.state.runtime)
+        # Reference data others change, reloaded beside the requests.
+        watcher = start_reference_watcher(app.state.runtime)
         try:
             yield
         finally:
-            for loop in (relay, integrator):
+            for loop in (relay, integrator, watcher):
                 if loop is not None:
                     await asyncio.to_thread(loop.stop)
         app.state.runtime.engine.dispose()

@@ -18,7 +18,10 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
 def get_runtime(request: Request) -> Runtime:
+    """The runtime, holding what other workers and commands last changed (checked at most
+    once a second: ``Runtime.sync``)."""
     runtime: Runtime = request.app.state.runtime
+    runtime.sync()
     return runtime
 
 

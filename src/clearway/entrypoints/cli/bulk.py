@@ -15,6 +15,8 @@ from pydantic import ValidationError
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal
 from clearway.domain.errors import ClearwayError, ValidationFailed
+from clearway.domain.lifecycle import Status
+from clearway.domain.record import DeclarationRecord
 from clearway.domain.rules import Violation
 from clearway.entrypoints.schemas import parse_declaration, schema_violations
 from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
@@ -27,11 +29,58 @@ class BulkSummary:
     replayed: int = 0
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    """Declarations lodged, by where clearance left them (``clearance_outcome``)."""
     seconds: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.read / self.seconds if self.seconds else 0.0
+
+
+_CHECKS = {"yellow": "document check", "red": "physical inspection"}
+
+
+def clearance_outcome(record: DeclarationRecord) -> str:
+    """Where clearance left a lodged declaration, as a trader reads it: released (and in which
+    lane), held (for which check), referred to the agency, or accepted but not assessed."""
+    lane = (record.risk or {}).get("lane")
+    if record.status is Status.RELEASED:
+        audit = ", post-clearance audit to follow" if lane == "blue" else ""
+        return f"released ({lane or 'by an officer'} lane{audit})"
+    if record.status is Status.HELD:
+        if record.referral is not None and record.referral.is_open:
+            return "referred to the export-control agency"
+        return f"held ({lane} lane: {_CHECKS.get(str(lane), 'check')})"
+    if record.status is Status.ACCEPTED:
+        return "accepted, not assessed (no tariff loaded)"
+    return record.status.value
+
+
+def skipped_stages(runtime: Runtime) -> list[str]:
+    """What clearance cannot do with the reference data loaded, one warning a stage."""
+    context = runtime.context
+    warnings = []
+    if not len(context.tariff):
+        warnings.append(
+            "no tariff is loaded: duty, risk and lane are skipped and declarations stay "
+            "accepted (clearway tariff load-uk DIR or load-csv FILE)"
+        )
+    if not context.screening.name_count:
+        warnings.append(
+            "no sanctions lists are loaded: parties are not screened (clearway screening load)"
+        )
+    if not context.control_list.entries:
+        warnings.append(
+            "no control list is loaded: export items are not checked against it "
+            "(clearway control-list load)"
+        )
+    if context.risk.model is None:
+        warnings.append(
+            "no risk model is active: declarations are laned by criteria and random sampling "
+            "only, without a score (clearway risk train, then clearway risk promote N)"
+        )
+    return warnings
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes, int]]:
@@ -84,6 +133,9 @@ def process_file(
         _reject(rejects, number, lrn, violations, detail)
 
     def flush() -> None:
+        # Rates, rules, lists or a model changed by the API or another command meanwhile
+        # apply from this batch on.
+        runtime.sync()
         commands = [entry for _, _, entry in batch if isinstance(entry, LodgeDeclaration)]
         outcomes = iter(lodge_declarations(commands, runtime.uow(), runtime.context))
         for number, lrn, entry in batch:
@@ -94,6 +146,7 @@ def process_file(
             if isinstance(outcome, Lodged):
                 if outcome.created:
                     summary.accepted += 1
+                    summary.outcomes[clearance_outcome(outcome.record)] += 1
                 else:
                     summary.replayed += 1
             else:

@@ -89,7 +89,7 @@ def seed_selectivity(runtime: Runtime, aeo: Sequence[str]) -> None:
             applies_to_aeo=rule.get("applies_to_aeo", True),
         )
         add_rule(AddRule(draft, DEMO_ANALYST), store, now)
-    runtime.refresh_selectivity()
+    runtime.sync(force=True)
 
 
 def seed_licence(runtime: Runtime) -> None:
@@ -133,14 +133,14 @@ def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[Demo
         # The real UK records (2021) for quotes on past dates, when they sit beside the project.
         for records in read_uk_directory(uk_records):
             store_records(runtime.engine, records)
-    runtime.refresh_tariff()
+    runtime.sync(force=True)
     # The shipped OFAC SDN, BIS Denied Persons and UN lists, so that parties are screened.
     with runtime.engine.begin() as connection:
         for sanctions_list in read_shipped_lists():
             load_list(connection, sanctions_list, actor=DEMO_ANALYST, at=runtime.context.now())
-    runtime.refresh_screening()
+    runtime.sync(force=True)
     load_illustrative_control_list(runtime.engine)
-    runtime.refresh_control_list()
+    runtime.sync(force=True)
     payloads = list(simulate(count, seed, reference=runtime.context.reference))
     declarants = Counter(payload["declarant"]["id"] for payload in payloads)
     # The five busiest declarants are authorised economic operators in the demo.

@@ -21,12 +21,17 @@ from clearway.adapters import migrate
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.reference_files import RatesFileError, read_rates, shipped_reference
 from clearway.adapters.reference_store import load_rates, load_reference
-from clearway.bootstrap import build_runtime
+from clearway.bootstrap import build_runtime, prepare_database
 from clearway.config import InsecureSettings, Settings, get_settings
 from clearway.domain.access import Principal, Role
 from clearway.domain.errors import ClearwayError
 from clearway.domain.rules.catalogue import rules_markdown
-from clearway.entrypoints.cli.bulk import lodge_files, process_file
+from clearway.entrypoints.cli.bulk import (
+    clearance_outcome,
+    lodge_files,
+    process_file,
+    skipped_stages,
+)
 from clearway.entrypoints.cli.control_list import control_list_app
 from clearway.entrypoints.cli.ledger import ledger_app
 from clearway.entrypoints.cli.relay import relay, subscriptions_app
@@ -155,7 +160,7 @@ def demo(
 def db_upgrade() -> None:
     """Migrate the database (CLEARWAY_DATABASE_URL) to the newest schema."""
     engine = create_database_engine(get_settings().database_url)
-    migrate.upgrade(engine)
+    prepare_database(engine, load_if_empty=False)
     console.print(f"schema at revision {migrate.current_revision(engine)}")
 
 
@@ -201,16 +206,40 @@ def reference_load() -> None:
 @reference_app.command("rates")
 def reference_rates(
     file: Annotated[Path, typer.Argument(help="CSV: currency,valid_from,valid_to,rate")],
+    allow_large_changes: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large-changes",
+            help="Load rates more than a factor of 2 from the rate before them (a real "
+            "devaluation); each is listed",
+        ),
+    ] = False,
 ) -> None:
-    """Load exchange rates (national currency per unit) from a CSV; all rows or none."""
+    """Load exchange rates (national currency per unit) from a CSV; all rows or none.
+
+    Rates must be usable and move at most a factor of 2 from the rate before them
+    (docs/exchange-rates.md)."""
+    from clearway.adapters.reference_files import LargeRateChanges
+
     try:
         rates = read_rates(file)
     except RatesFileError as error:
         fail(str(error))
     engine = create_database_engine(get_settings().database_url)
-    migrate.upgrade(engine)
-    stored = load_rates(engine, rates)
-    console.print(f"loaded {len(rates)} rates; {stored} stored")
+    try:
+        migrate.upgrade(engine)
+        stored = load_rates(
+            engine, rates.rates, places=rates.places, allow_large_changes=allow_large_changes
+        )
+    except LargeRateChanges as error:
+        fail(f"{error}; if it is right, run again with --allow-large-changes")
+    except RatesFileError as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
+    for change in stored.large_changes:
+        console.print(f"large change allowed: {change.describe()}", highlight=False)
+    console.print(f"loaded {stored.loaded} rates; {stored.stored} stored")
 
 
 @reference_app.command("rules")
@@ -223,16 +252,20 @@ def reference_rules() -> None:
 def lodge(
     files: Annotated[list[Path], typer.Argument(help="Declaration JSON files")],
 ) -> None:
-    """Lodge declarations from JSON files; prints each MRN or every problem found."""
+    """Lodge declarations from JSON files; prints each MRN and where clearance left it
+    (released, held for a check, referred to the agency), or every problem found."""
     missing = [str(path) for path in files if not path.is_file()]
     if missing:
         fail(f"no such file: {', '.join(missing)}")
     runtime = build_runtime(get_settings())
+    for warning in skipped_stages(runtime):
+        typer.echo(f"warning: {warning}", err=True)
     refused = 0
     for path, outcome in lodge_files(runtime, files, cli_actor()):
         if isinstance(outcome, Lodged):
-            state = "accepted" if outcome.created else "already lodged"
-            typer.echo(f"{path}: {state} {outcome.record.mrn} (id {outcome.record.id})")
+            record = outcome.record
+            state = clearance_outcome(record) if outcome.created else "already lodged"
+            typer.echo(f"{path}: {record.mrn} {state} (id {record.id})")
             continue
         refused += 1
         typer.echo(f"{path}: refused: {outcome.detail}")
@@ -255,6 +288,9 @@ def process(
         fail(f"no such file: {file}")
     rejects = rejects or file.with_suffix(".rejected.jsonl")
     runtime = build_runtime(get_settings())
+    screen = Console(soft_wrap=True)
+    for warning in skipped_stages(runtime):
+        screen.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
     columns = (
         TextColumn("[bold]lodging"),
         BarColumn(),
@@ -272,7 +308,6 @@ def process(
             progress=lambda offset: bar.update(task, completed=offset),
         )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    screen = Console(soft_wrap=True)
     screen.print(
         f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
         f"({summary.rate:,.0f}/s), peak memory {peak_mib:.0f} MiB",
@@ -281,7 +316,9 @@ def process(
     table = Table()
     table.add_column("outcome")
     table.add_column("count", justify="right")
-    table.add_row("accepted", str(summary.accepted))
+    table.add_row("lodged", str(summary.accepted))
+    for outcome, times in sorted(summary.outcomes.items()):
+        table.add_row(f"  {outcome}", str(times))
     table.add_row("already lodged", str(summary.replayed))
     table.add_row("rejected", str(summary.rejected))
     for code, times in summary.reasons.most_common(10):

@@ -15,15 +15,17 @@ from rich.console import Console
 from rich.table import Table
 
 from clearway.adapters.quota_store import store_quotas
-from clearway.adapters.reference_store import load_rates
+from clearway.adapters.reference_files import RatesFileError
+from clearway.adapters.reference_store import check_rate_changes, load_rates
 from clearway.adapters.tariff_files import (
     TariffFileError,
+    TariffRecords,
     read_quotas,
     read_schedule,
 )
 from clearway.adapters.tariff_store import store_records
 from clearway.adapters.uk_tariff_files import read_uk_directory
-from clearway.bootstrap import build_runtime
+from clearway.bootstrap import Runtime, build_runtime
 from clearway.config import get_settings
 from clearway.domain.errors import ValidationFailed
 from clearway.domain.tariff.units import Unit
@@ -51,17 +53,34 @@ def load_uk(
     except TariffFileError as error:
         _fail(str(error))
     runtime = build_runtime(get_settings())
+    try:
+        _store_uk(runtime, loaded)
+    finally:
+        runtime.engine.dispose()
+    console.print(f"loaded in {time.perf_counter() - started:.2f} s")
+
+
+def _store_uk(runtime: Runtime, loaded: list[TariffRecords]) -> None:
+    """Store each jurisdiction's records and rates, once every rate has passed the band."""
+    with_rates = runtime.settings.national_currency == "GBP"
+    # The rates are checked against those stored before anything is written, so that a
+    # refused rate leaves the tariff as it was too.
+    try:
+        for records in loaded:
+            if records.rates and with_rates:
+                check_rate_changes(runtime.engine, records.rates, records.rate_places)
+    except RatesFileError as error:
+        _fail(str(error))
     for records in loaded:
         counts = store_records(runtime.engine, records)
         rates = ""
-        if records.rates and runtime.settings.national_currency == "GBP":
-            load_rates(runtime.engine, records.rates)
+        if records.rates and with_rates:
+            load_rates(runtime.engine, records.rates, places=records.rate_places)
             rates = f", {len(records.rates)} monthly EUR rates"
         console.print(
             f"{records.jurisdiction}: {counts['measures']} measures on "
             f"{counts['commodities']} commodities, {counts['areas']} areas{rates}"
         )
-    console.print(f"loaded in {time.perf_counter() - started:.2f} s")
 
 
 @tariff_app.command("load-csv")

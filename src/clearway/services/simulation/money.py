@@ -4,8 +4,9 @@ and how an amount is written in the wire format."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from clearway.domain.reference import ReferenceData
+from clearway.domain.reference import ReferenceData, UnusableRate
 
 NATIONAL_CURRENCY = "GBP"
 # Prices goods when the reference has no USD rate on the start date (about the 2025 average).
@@ -16,13 +17,21 @@ ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "JPY", "KRW", "VND"})
 
 def usd_conversion(reference: ReferenceData, start: date) -> dict[str, float]:
     """Units of each currency per US dollar on ``start``; only currencies with a rate then."""
-    gbp_per_usd = float(reference.rates.rate("USD", start) or FALLBACK_GBP_PER_USD)
+    gbp_per_usd = float(_usable(reference, "USD", start) or FALLBACK_GBP_PER_USD)
     factors = {NATIONAL_CURRENCY: gbp_per_usd}
     for currency in reference.currencies - {NATIONAL_CURRENCY}:
-        rate = reference.rates.rate(currency, start)
+        rate = _usable(reference, currency, start)
         if rate is not None:
             factors[currency] = gbp_per_usd / float(rate)
     return factors
+
+
+def _usable(reference: ReferenceData, currency: str, on: date) -> Decimal | None:
+    # A currency whose stored rate is unusable is left out, as one without a rate is.
+    try:
+        return reference.rates.rate(currency, on)
+    except UnusableRate:
+        return None
 
 
 def cents(amount: float, currency: str) -> int:

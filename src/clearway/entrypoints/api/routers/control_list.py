@@ -287,7 +287,7 @@ def put_control_list_version(
     stored = put_control_list(
         command, _store(runtime), runtime.context.now(), runtime.context.reference.countries
     )
-    runtime.refresh_control_list()
+    runtime.sync(force=True)
     return _summary(stored)
 
 

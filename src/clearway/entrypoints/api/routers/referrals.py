@@ -89,7 +89,7 @@ def decide(
     )
     decided = decide_referral(command, runtime.uow(), runtime.context)
     if body.dismiss_matches:
-        runtime.refresh_screening()
+        runtime.sync(force=True)
     return decided.document()
 
 

@@ -61,8 +61,8 @@ def _public(info: ModelInfo) -> RiskModelPublic:
 
 
 def _refresh(runtime: Runtime) -> None:
-    # This worker scores with the new active model at once; others on their next start.
-    runtime.refresh_risk_model()
+    # This worker scores with the new active model at once; the others within a second.
+    runtime.sync(force=True)
 
 
 @router.get("", response_model=list[RiskModelPublic])

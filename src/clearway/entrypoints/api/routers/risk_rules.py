@@ -176,7 +176,7 @@ def create_rule(
     """Write a new rule (version 1). It must read, and every `list:NAME` it names must exist."""
     command = AddRule(body.draft(), principal.username, body.rule_id)
     stored = add_rule(command, selectivity_store(runtime), runtime.context.now())
-    runtime.refresh_selectivity()
+    runtime.sync(force=True)
     response.headers["Location"] = f"{router.prefix}/rules/{stored.rule_id}"
     return _rule_public(stored, today_of(runtime))
 
@@ -212,7 +212,7 @@ def revise(
     """Revise a rule: a new version becomes current; earlier ones are kept unchanged."""
     command = ReviseRule(rule_id, body.draft(), principal.username)
     stored = revise_rule(command, selectivity_store(runtime), runtime.context.now())
-    runtime.refresh_selectivity()
+    runtime.sync(force=True)
     return _rule_public(stored, today_of(runtime))
 
 
@@ -229,7 +229,7 @@ def retire(
     """Retire a rule from a date: a new version ending the day before; history is kept."""
     command = RetireRule(rule_id, retire_from or today_of(runtime), principal.username)
     stored = retire_rule(command, selectivity_store(runtime), runtime.context.now())
-    runtime.refresh_selectivity()
+    runtime.sync(force=True)
     return _rule_public(stored, today_of(runtime))
 
 

@@ -108,7 +108,7 @@ def put_named_list(
     """Create or replace a list; codes are stripped, upper-cased and deduplicated."""
     command = PutList(name, body.description, body.codes, principal.username)
     stored, created = put_list(command, selectivity_store(runtime), runtime.context.now())
-    runtime.refresh_selectivity()
+    runtime.sync(force=True)
     if created:
         response.status_code = status.HTTP_201_CREATED
     return _list_public(stored)
@@ -123,7 +123,7 @@ def put_named_list(
 def delete_named_list(name: ListName, runtime: RuntimeDep) -> None:
     """Delete a list; refused (409) while a rule not yet retired names it."""
     delete_list(DeleteList(name, today_of(runtime)), selectivity_store(runtime))
-    runtime.refresh_selectivity()
+    runtime.sync(force=True)
 
 
 # --- value controls -----------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def put_value_controls(
     units = runtime.context.reference.units | {"KGM"}
     command = PutValueBands(bands, principal.username, frozenset(units))
     stored = put_value_bands(command, selectivity_store(runtime), runtime.context.now())
-    runtime.refresh_selectivity()
+    runtime.sync(force=True)
     return [_band_model(band) for band in stored]
 
 
@@ -220,7 +220,7 @@ def put_targets(
     targets = put_lane_targets(
         PutLaneTargets(rates, principal.username), selectivity_store(runtime), runtime.context.now()
     )
-    runtime.refresh_selectivity()
+    runtime.sync(force=True)
     return [_target_model(target) for target in targets.in_severity_order]
 
 

@@ -191,7 +191,7 @@ def post_dismissal(
             actor=principal.username,
             at=runtime.context.now(),
         )
-    runtime.refresh_screening()
+    runtime.sync(force=True)
     response.headers["Location"] = f"/api/v1/screening/dismissals/{dismissal.id}"
     return _dismissal(dismissal)
 
@@ -207,4 +207,4 @@ def delete_dismissal(dismissal_id: Annotated[int, Path(ge=1)], runtime: RuntimeD
     """Withdraw a dismissal: the entity matches that party again."""
     with runtime.engine.begin() as connection:
         remove_dismissal(connection, dismissal_id)
-    runtime.refresh_screening()
+    runtime.sync(force=True)
