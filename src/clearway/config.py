@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # none in the server (`clearway serve` and `clearway demo` default to 1).
     ledger_interval_seconds: float = Field(default=0, ge=0, le=3600)
 
+    # Minutes a portal session may sit idle before it is signed out (a warning comes two
+    # minutes before; a declaration being written is kept as a draft).
+    session_idle_minutes: int = Field(default=20, ge=2, le=12 * 60)
+    # Send the portal's session cookie only over HTTPS: set it when the portal is served
+    # behind TLS.
+    session_cookie_secure: bool = False
+
     def signing_key(self) -> str:
         if self.secret_key and len(self.secret_key) >= 32:
             return self.secret_key

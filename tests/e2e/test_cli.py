@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -13,8 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from clearway.adapters.database import create_database_engine
+from clearway.adapters.selectivity_store import put_targets
 from clearway.adapters.tables import declarations, exchange_rates, users
-from tests.conftest import certified, example
+from tests.conftest import NO_SAMPLING, certified, example
 
 CLEARWAY = str(Path(sys.executable).with_name("clearway"))
 
@@ -41,6 +43,14 @@ def count(database_url: str, table: object) -> int:
     return rows
 
 
+def without_random_control(database_url: str) -> None:
+    """No declaration drawn for a random check, so each lane follows from the goods alone."""
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        put_targets(connection, NO_SAMPLING, actor="tests", at=datetime.now(UTC))
+    engine.dispose()
+
+
 def test_process_lodges_a_file_and_explains_refusals(database_url: str, tmp_path: Path) -> None:
     flow = tmp_path / "flow.jsonl"
     bad = example("import")
@@ -48,6 +58,7 @@ def test_process_lodges_a_file_and_explains_refusals(database_url: str, tmp_path
     bad["items"][0]["gross_mass_kg"] = "10"
     lines = [example("import"), example("export"), bad, example("import")]
     flow.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n{not json\n")
+    without_random_control(database_url)
     done = run(database_url, "process", str(flow))
     assert done.returncode == 0, done.stderr
     assert "5 declarations" in done.stdout
@@ -87,6 +98,7 @@ def test_lodge_files_prints_mrns_and_problems(database_url: str, tmp_path: Path)
     bad.write_bytes(orjson.dumps(broken))
     tomatoes = tmp_path / "tomatoes.json"
     tomatoes.write_bytes(orjson.dumps(certified(example("import"))))
+    without_random_control(database_url)
     done = run(database_url, "lodge", str(good), str(bad), str(tomatoes))
     assert done.returncode == 1
     assert re.search(rf"{good}: 26GB\w+ referred to the export-control agency", done.stdout)

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 import clearway
 from clearway.bootstrap import Runtime, build_runtime
 from clearway.config import Settings, get_settings
+from clearway.entrypoints import web
 from clearway.entrypoints.api import problems
 from clearway.entrypoints.api.limits import BodySizeLimit
 from clearway.entrypoints.api.routers import (
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version=clearway.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by the portal from the package, so that they work offline
+        redoc_url=None,
     )
     if runtime is not None:
         app.state.runtime = runtime
@@ -93,5 +96,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ledger.router,
     ):
         app.include_router(router)
+    web.install(app, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clearway.domain.errors import (
@@ -24,6 +24,13 @@ PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("clearway.api")
 
 
+def _page(request: Request, status: int, title: str, detail: str) -> Response | None:
+    """The error as a portal page when a page asked, else None (the API answers JSON)."""
+    from clearway.entrypoints.web import error_page, is_page
+
+    return error_page(request, status, title, detail) if is_page(request) else None
+
+
 def problem(
     request: Request,
     status: int,
@@ -33,7 +40,7 @@ def problem(
     errors: Sequence[Violation] = (),
     headers: dict[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
-) -> JSONResponse:
+) -> Response:
     body: dict[str, Any] = {
         "type": f"urn:clearway:problem:{slug}",
         "title": title,
@@ -42,6 +49,11 @@ def problem(
         "instance": request.url.path,
         **(extensions or {}),
     }
+    page = _page(request, status, title, detail)
+    if page is not None:
+        if headers:
+            page.headers.update({k: v for k, v in headers.items() if k != "WWW-Authenticate"})
+        return page
     if errors:
         body["errors"] = [
             {"code": error.code, "pointer": error.pointer, "detail": error.message}
@@ -50,7 +62,7 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-async def _clearway_error(request: Request, error: Exception) -> JSONResponse:
+async def _clearway_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ClearwayError)
     errors = error.violations if isinstance(error, ValidationFailed) else ()
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
@@ -66,7 +78,7 @@ async def _clearway_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _request_validation(request: Request, error: Exception) -> JSONResponse:
+async def _request_validation(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     details = list(error.errors())
     if any(detail.get("type") == "json_invalid" for detail in details):
@@ -94,7 +106,7 @@ async def _request_validation(request: Request, error: Exception) -> JSONRespons
     return await _clearway_error(request, ValidationFailed(violations))
 
 
-async def _http_error(request: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     if error.status_code == 400:
         # FastAPI's answer to a body it cannot decode (invalid UTF-8, nesting too deep).
@@ -111,7 +123,7 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+async def _unexpected(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem(
         request,

@@ -150,6 +150,7 @@ def demo(
     out.print(table)
     out.print(f"{lodged} declarations lodged into {database}.")
     out.print(f"Ledger public key: {ledger_public} (clearway ledger verify-receipt FILE --key …)")
+    out.print(f"Portal: http://{host}:{port}/ (sign in as one of the users above)")
     out.print(
         f"API docs: http://{host}:{port}/docs   token: POST http://{host}:{port}/api/v1/auth/token"
     )

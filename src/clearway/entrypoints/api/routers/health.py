@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlalchemy import text
 
 from clearway.adapters import migrate
@@ -23,7 +23,7 @@ def health() -> dict[str, str]:
 
 
 @router.get("/ready", response_model=None)
-def ready(request: Request, runtime: RuntimeDep) -> dict[str, Any] | JSONResponse:
+def ready(request: Request, runtime: RuntimeDep) -> dict[str, Any] | Response:
     """The database answers, its schema is current and reference data is loaded."""
     try:
         with runtime.engine.connect() as connection:

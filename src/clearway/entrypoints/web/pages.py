@@ -1,0 +1,16 @@
+"""Every role's pages, in the order the app includes them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from clearway.entrypoints.web import admin, agency, analyst, auditor, officer, trader
+
+ROUTERS: tuple[APIRouter, ...] = (
+    trader.router,
+    officer.router,
+    agency.router,
+    analyst.router,
+    auditor.router,
+    admin.router,
+)
