@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from clearway.entrypoints.web import admin, agency, analyst, auditor, officer, trader
+from clearway.entrypoints.web import (
+    admin,
+    agency,
+    analyst,
+    auditor,
+    officer,
+    trader,
+    trader_lodge,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     trader.router,
+    trader_lodge.router,
     officer.router,
     agency.router,
     analyst.router,
