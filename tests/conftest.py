@@ -54,6 +54,14 @@ REFERENCE_TABLES = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The browser tests' screenshots are of this run only: cleared once, by the controlling
+    process, not by each test worker (which would delete the others' pictures)."""
+    if not hasattr(config, "workerinput"):
+        folder = Path(os.environ.get("CLEARWAY_SCREENSHOTS", ROOT / "build" / "screenshots"))
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def example(name: str) -> dict[str, Any]:
     """One of the shared example payloads (``import`` or ``export``), as a fresh dict."""
     payload: dict[str, Any] = orjson.loads((EXAMPLES / f"{name}-declaration.json").read_bytes())
@@ -290,6 +298,15 @@ def server(runtime: Runtime) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(10)
+
+
+def officers_view(api: Any, declaration_id: str) -> dict[str, Any]:
+    """The declaration as customs sees it, with the whole risk decision (its declarant sees
+    only the outcome and the documents required)."""
+    shown: dict[str, Any] = api.get(
+        f"/api/v1/declarations/{declaration_id}", headers=api.as_("officer")
+    ).json()
+    return shown
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from clearway.bootstrap import Runtime
 from clearway.domain.risk.selectivity import Selectivity
-from tests.conftest import NO_SAMPLING, certified, example
+from tests.conftest import NO_SAMPLING, certified, example, officers_view
 from tests.e2e.test_export_control import LISTED, issue, usage
 
 DECLARATIONS = "/api/v1/declarations"
@@ -37,10 +37,10 @@ def test_an_amendment_naming_a_listed_party_is_referred_and_held_until_the_agenc
     runtime.context.screening = screener_full
     assert issue(api).status_code == 201
     lodged = lodge(example("export"), "acme").json()
-    assert (lodged["status"], lodged["referral"], lodged["risk"]["lane"]) == (
+    assert (lodged["status"], lodged["referral"], lodged["risk"]["outcome"]) == (
         "held",
         None,
-        "yellow",
+        "document_check",
     )
     amended = _amend(api, lodged["id"], _listed_end_user(example("export")), 1)
     assert amended.status_code == 200, amended.text
@@ -119,7 +119,8 @@ def test_an_amendment_that_clears_the_controls_releases_at_once_and_draws_its_ow
     runtime.context.risk.use_selectivity(Selectivity(targets=NO_SAMPLING))  # green unless held
     assert issue(api).status_code == 201
     lodged = lodge(_listed_end_user(example("export")), "acme").json()
-    assert lodged["status"] == "held" and lodged["risk"]["lane"] == "green"
+    assert lodged["status"] == "held" and lodged["risk"]["outcome"] == "released"
+    assert officers_view(api, lodged["id"])["risk"]["lane"] == "green"
     fewer = example("export")
     fewer["items"][0]["supplementary_units"]["quantity"] = "4"
     amended = _amend(api, lodged["id"], fewer, 1)
@@ -140,9 +141,12 @@ def test_goods_held_for_a_check_stay_held_and_claimed_goods_cannot_be_amended(
 ) -> None:
     runtime.context.risk.use_selectivity(Selectivity(targets=NO_SAMPLING))  # no criteria
     lodged = lodge(example("import")).json()  # tomatoes without their certificate
-    assert (lodged["status"], lodged["risk"]["lane"]) == ("held", "yellow")
-    assert lodged["risk"]["basis"] == "requirement"
-    (unmet,) = lodged["risk"]["requirements"]
+    assert (lodged["status"], lodged["risk"]["outcome"]) == ("held", "document_check")
+    (needed,) = lodged["risk"]["documents_required"]
+    assert needed["documents"] == ["N851"]
+    risk = officers_view(api, lodged["id"])["risk"]
+    assert (risk["lane"], risk["basis"]) == ("yellow", "requirement")
+    (unmet,) = risk["requirements"]
     assert (unmet["measure_type"], unmet["documents"]) == ("360", ["N851"])
     claimed = api.post(f"/api/v1/work-queue/{lodged['id']}/claim", headers=api.as_("officer"))
     assert claimed.status_code == 200
@@ -158,7 +162,7 @@ def test_goods_held_for_a_check_stay_held_and_claimed_goods_cannot_be_amended(
     assert handed.status_code == 204
     after = api.post(path, json=certified(example("import")), headers=headers)
     assert after.status_code == 200, after.text
-    risk = after.json()["risk"]
+    risk = officers_view(api, lodged["id"])["risk"]
     assert (after.json()["status"], risk["lane"], risk["basis"]) == ("held", "yellow", "kept")
     assert risk["requirements"] == []
     # A supervisor may act on what another officer holds.

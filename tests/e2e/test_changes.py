@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import example
+from tests.conftest import example, officers_view
 
 
 def test_amendment_creates_a_new_version_valued_again(api: Any, lodge: Any) -> None:
@@ -41,7 +41,8 @@ def test_amendment_creates_a_new_version_valued_again(api: Any, lodge: Any) -> N
     ]
     # The new version went through risk and lane again: still held for its document check.
     assert [entry["version"] for entry in history[-5:]] == [2] * 5
-    assert (body["status"], body["risk"]["lane"]) == ("held", "yellow")
+    assert (body["status"], body["risk"]["outcome"]) == ("held", "document_check")
+    assert officers_view(api, lodged["id"])["risk"]["lane"] == "yellow"
     queue = api.get("/api/v1/work-queue", headers=api.as_("officer")).json()["items"]
     assert [(item["declaration_id"], item["version"]) for item in queue] == [(lodged["id"], 2)]
 

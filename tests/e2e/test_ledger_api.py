@@ -234,10 +234,14 @@ def test_a_trader_gets_a_receipt_that_verifies_offline(
     verified = verify_receipt(receipt, read_verifier_key(ledger_keys[1]))
     assert verified.declaration_id == lodged
     assert verified.entry.type == receipt["claims"]["type"]
-    # The receipt is for the declaration's newest event, in the newest signed tree.
+    # The receipt is for the newest event that tells nothing of the selection (its assessment,
+    # not the lane), in the newest signed tree; an officer's is for the newest event.
     checkpoint = _checkpoint(api, ledger_keys[1])
     assert receipt["tree_size"] == checkpoint.size
-    assert receipt["leaf_index"] == checkpoint.size - 1
+    assert receipt["claims"]["type"] == "DeclarationAssessed"
+    assert receipt["leaf_index"] < checkpoint.size - 1
+    officers = api.get(f"/api/v1/declarations/{lodged}/receipt", headers=api.as_("officer"))
+    assert officers.json()["leaf_index"] == checkpoint.size - 1
     # Another trader cannot see the declaration, so gets no receipt either.
     stranger = api.get(f"/api/v1/declarations/{lodged}/receipt", headers=api.as_("stranger"))
     assert stranger.status_code == 404

@@ -8,6 +8,8 @@ one query: nothing re-hashes the log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +28,7 @@ from clearway.services.ledger.cosigning import (
     cosigned_checkpoint,
     witness_key,
 )
+from clearway.services.ledger.entries import EntryError, read_entry
 from clearway.services.ledger.receipts import build_receipt
 
 MAX_ENTRIES = 1000
@@ -33,6 +36,18 @@ MAX_ENTRIES = 1000
 
 class LedgerRequestError(BadRequest):
     """A proof or range the log cannot give (sizes out of range, start after end …)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerState:
+    """The log as its auditor first looks at it."""
+
+    checkpoint: store.StoredCheckpoint | None
+    note: str | None
+    """The newest checkpoint's signed note, with the witnesses' cosignature lines."""
+    cosignatures: tuple[store.StoredCosignature, ...]
+    not_integrated: int
+    """Outbox events recorded but not yet in the log (the integrator runs every few seconds)."""
 
 
 class LedgerReader:
@@ -84,22 +99,54 @@ class LedgerReader:
         """A self-contained receipt for the declaration's newest logged event."""
         with self.engine.connect() as connection:
             logged = store.newest_entry_of(connection, declaration_id)
-            signed = store.newest_checkpoint(connection)
-            if logged is None or signed is None or logged.leaf_index >= signed.tree_size:
-                raise NotFound(
-                    f"declaration {declaration_id} has no event in a signed checkpoint yet"
-                )
-            plan = inclusion_plan(logged.leaf_index, signed.tree_size)
-            proof = assemble_proof(plan, store.read_nodes(connection, plan.node_ids))
-            note = _with_cosignatures(connection, signed)
+            return self._receipt(connection, declaration_id, logged)
+
+    def event_receipt(self, declaration_id: str, sequence: int) -> dict[str, Any]:
+        """The receipt of one event of the declaration (its outbox ``sequence``), so that an
+        auditor can prove any step of its history, not only the newest."""
+        with self.engine.connect() as connection:
+            found = store.entries_of_sequences(connection, [sequence])
+            logged = found[0] if found else None
+            if logged is not None and not _records(logged, declaration_id):
+                logged = None
+            return self._receipt(connection, declaration_id, logged)
+
+    def _receipt(
+        self, connection: Connection, declaration_id: str, logged: store.LoggedEntry | None
+    ) -> dict[str, Any]:
+        signed = store.newest_checkpoint(connection)
+        if logged is None or signed is None or logged.leaf_index >= signed.tree_size:
+            raise NotFound(f"declaration {declaration_id} has no event in a signed checkpoint yet")
+        plan = inclusion_plan(logged.leaf_index, signed.tree_size)
+        proof = assemble_proof(plan, store.read_nodes(connection, plan.node_ids))
         return build_receipt(
             origin=self.origin,
             entry=logged.entry,
             leaf_index=logged.leaf_index,
             tree_size=signed.tree_size,
             inclusion_proof=proof,
-            checkpoint=note,
+            checkpoint=_with_cosignatures(connection, signed),
         )
+
+    def leaf_indexes(self, sequences: Iterable[int]) -> dict[int, int]:
+        """Outbox sequence → leaf index, for the events among ``sequences`` already logged."""
+        with self.engine.connect() as connection:
+            logged = store.entries_of_sequences(connection, sequences)
+        return {entry.sequence: entry.leaf_index for entry in logged}
+
+    def state(self) -> LedgerState:
+        """The newest checkpoint, its witnesses' cosignatures and the events still to log."""
+        with self.engine.connect() as connection:
+            signed = store.newest_checkpoint(connection)
+            pending = store.events_not_integrated(connection)
+            if signed is None:
+                return LedgerState(None, None, (), pending)
+            return LedgerState(
+                signed,
+                _with_cosignatures(connection, signed),
+                tuple(store.cosignatures(connection, signed.tree_size)),
+                pending,
+            )
 
     def register_witness(self, name: str, verifier_key: str, actor: str, at: datetime) -> None:
         """Record a partner agency's witness key (C2SP tlog-cosignature, type 0x04)."""
@@ -125,6 +172,14 @@ class LedgerReader:
     def _within(self, connection: Connection, size: int) -> None:
         if store.checkpoint_at(connection, size) is None:
             raise LedgerRequestError(f"the log has signed no checkpoint at tree size {size}")
+
+
+def _records(logged: store.LoggedEntry, declaration_id: str) -> bool:
+    """Whether the entry is an event of this declaration (an unreadable one is not)."""
+    try:
+        return read_entry(logged.entry).declaration_id == declaration_id
+    except EntryError:
+        return False
 
 
 def _with_cosignatures(connection: Connection, signed: store.StoredCheckpoint) -> str:

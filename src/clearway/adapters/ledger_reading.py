@@ -6,7 +6,8 @@ transaction per chunk: on SQLite every transaction of Clearway's engine takes th
 (``BEGIN IMMEDIATE``), so one transaction held for a whole audit of a large log would stop the
 service writing meanwhile. The four streams are bounded by the newest key of each, read first
 in one statement (one snapshot), so rows appended while the audit runs are left out of every
-stream alike and the audit sees the log as it was when it began.
+stream alike and the audit sees the log as it was when it began. ``audit_database`` runs the
+whole audit over these streams.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from sqlalchemy.sql.elements import KeyedColumnElement
 from clearway.adapters.ledger_tables import ledger_checkpoints, ledger_entries, ledger_nodes
 from clearway.adapters.tables import events
 from clearway.domain.events import Event
+from clearway.domain.ledger import VerifierKey
+from clearway.services.ledger.audit import AuditReport, audit_log
 
 CHUNK = 5000
 """Rows per query: a few megabytes of entries at most."""
@@ -135,4 +138,17 @@ def outbox_event(row: Row[Any]) -> Event:
         occurred_at=row.occurred_at,
         id=row.id,
         licence_id=row.licence_id,
+    )
+
+
+def audit_database(engine: Engine, log_key: VerifierKey, origin: str | None) -> AuditReport:
+    """The whole audit of the log's tables and the outbox, as they were when it began."""
+    bounds = audit_bounds(engine)
+    return audit_log(
+        read_log_entries(engine, bounds),
+        read_leaf_hashes(engine, bounds),
+        read_checkpoints(engine, bounds),
+        log_key,
+        read_outbox_events(engine, bounds),
+        origin=origin,
     )

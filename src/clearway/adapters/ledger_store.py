@@ -175,6 +175,50 @@ def newest_entry_of(connection: Connection, declaration_id: str) -> LoggedEntry 
     return None if row is None else LoggedEntry(row.leaf_index, row.sequence, bytes(row.entry))
 
 
+def entries_of_sequences(connection: Connection, sequences: Iterable[int]) -> list[LoggedEntry]:
+    """The logged entries of these outbox sequences (those integrated), by the entries'
+    unique index on ``sequence``."""
+    wanted = sorted(set(sequences))
+    if not wanted:
+        return []
+    rows = connection.execute(
+        select(ledger_entries.c.leaf_index, ledger_entries.c.sequence, ledger_entries.c.entry)
+        .where(ledger_entries.c.sequence.in_(wanted))
+        .order_by(ledger_entries.c.leaf_index)
+    )
+    return [LoggedEntry(row.leaf_index, row.sequence, bytes(row.entry)) for row in rows]
+
+
+def events_not_integrated(connection: Connection) -> int:
+    """Outbox events after the newest one in the log: those the next pass will integrate."""
+    logged = select(func.coalesce(func.max(ledger_entries.c.sequence), 0)).scalar_subquery()
+    count = connection.execute(
+        select(func.count()).select_from(events).where(events.c.sequence > logged)
+    ).scalar_one()
+    return int(count)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCosignature:
+    witness: str
+    signature_line: str
+    cosigned_at: datetime
+
+
+def cosignatures(connection: Connection, size: int) -> list[StoredCosignature]:
+    """The witnesses' cosignatures kept on the checkpoint of ``size``, by witness name."""
+    rows = connection.execute(
+        select(
+            ledger_cosignatures.c.witness,
+            ledger_cosignatures.c.signature_line,
+            ledger_cosignatures.c.cosigned_at,
+        )
+        .where(ledger_cosignatures.c.tree_size == size)
+        .order_by(ledger_cosignatures.c.witness)
+    )
+    return [StoredCosignature(row.witness, row.signature_line, row.cosigned_at) for row in rows]
+
+
 def witness_keys(connection: Connection) -> dict[str, str]:
     """Registered witnesses: name → verifier key."""
     rows = connection.execute(select(ledger_witnesses.c.name, ledger_witnesses.c.verifier_key))

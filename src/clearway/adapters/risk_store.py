@@ -167,6 +167,8 @@ class SqlAlchemyRiskStore(AbstractRiskStore):
             query = query.where(work_items.c.lane.in_(HELD))
         if filters.office is not None:
             query = query.where(work_items.c.office == filters.office)
+        if filters.claimed_by is not None:
+            query = query.where(work_items.c.claimed_by == filters.claimed_by)
         if after is not None:
             rank = _RANK
             at = after.score if after.score is not None else _NO_SCORE

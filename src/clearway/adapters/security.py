@@ -77,6 +77,46 @@ def read_token(token: str, key: str) -> str:
     return str(claims["sub"])
 
 
+MIN_PASSWORD = 8
+MAX_USERNAME = 64
+
+
+def account_problems(
+    username: str, password: str, role: Role, company_id: str | None
+) -> dict[str, str]:
+    """Why an account cannot be created, by field (``company_id``, ``password`` …), all at
+    once; empty when it can."""
+    problems = {}
+    if not username or len(username) > MAX_USERNAME:
+        problems["username"] = f"a username has 1 to {MAX_USERNAME} characters"
+    if role is Role.TRADER and not company_id:
+        problems["company_id"] = "a trader must belong to a company (its EORI number)"
+    if len(password) < MIN_PASSWORD:
+        problems["password"] = f"a password needs at least {MIN_PASSWORD} characters"
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class UserSummary:
+    """A user as an administrator lists them: never a password or its hash."""
+
+    username: str
+    role: Role
+    company_id: str | None
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeySummary:
+    """An API key as listed: its public prefix, never the secret or its hash."""
+
+    prefix: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
 def _key_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -90,10 +130,9 @@ class UserStore:
     def create(
         self, username: str, password: str, role: Role, company_id: str | None = None
     ) -> Principal:
-        if role is Role.TRADER and not company_id:
-            raise ValueError("a trader must belong to a company (its EORI number)")
-        if len(password) < 8:
-            raise ValueError("a password needs at least 8 characters")
+        problems = account_problems(username, password, role, company_id)
+        if problems:
+            raise ValueError(next(iter(problems.values())))
         try:
             with self._engine.begin() as connection:
                 connection.execute(
@@ -109,6 +148,18 @@ class UserStore:
         except IntegrityError as error:
             raise Conflict(f"user {username!r} already exists") from error
         return Principal(username, role, company_id)
+
+    def list_users(self) -> list[UserSummary]:
+        """Every user, by username."""
+        query = select(
+            users.c.username, users.c.role, users.c.company_id, users.c.active, users.c.created_at
+        ).order_by(users.c.username)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            UserSummary(row.username, Role(row.role), row.company_id, row.active, row.created_at)
+            for row in rows
+        ]
 
     def principal(self, username: str) -> Principal | None:
         with self._engine.connect() as connection:
@@ -151,11 +202,30 @@ class UserStore:
             )
         return f"{API_KEY_PREFIX}_{prefix}_{secret}"
 
-    def revoke_api_key(self, prefix: str) -> None:
+    def list_api_keys(self, username: str) -> list[ApiKeySummary]:
+        """The keys acting as ``username``, newest first, revoked ones included."""
+        query = (
+            select(api_keys.c.prefix, api_keys.c.name, api_keys.c.created_at, api_keys.c.revoked_at)
+            .join(users, users.c.id == api_keys.c.user_id)
+            .where(users.c.username == username)
+            .order_by(api_keys.c.created_at.desc(), api_keys.c.id.desc())
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [ApiKeySummary(row.prefix, row.name, row.created_at, row.revoked_at) for row in rows]
+
+    def revoke_api_key(self, prefix: str, owner: str | None = None) -> bool:
+        """Revoke the key with ``prefix`` (only if it acts as ``owner``, when given); whether a
+        key still in use was revoked."""
+        condition = [api_keys.c.prefix == prefix, api_keys.c.revoked_at.is_(None)]
+        if owner is not None:
+            owned = select(users.c.id).where(users.c.username == owner).scalar_subquery()
+            condition.append(api_keys.c.user_id == owned)
         with self._engine.begin() as connection:
-            connection.execute(
-                update(api_keys).where(api_keys.c.prefix == prefix).values(revoked_at=utc_now())
+            result = connection.execute(
+                update(api_keys).where(*condition).values(revoked_at=utc_now())
             )
+        return bool(result.rowcount)
 
     def authenticate_api_key(self, key: str) -> Principal:
         parts = key.split("_", 2)

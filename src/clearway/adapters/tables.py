@@ -193,6 +193,7 @@ reference_versions = Table(
 # The tariff and risk tables share this metadata; importing them here keeps one schema for
 # migrations.
 from clearway.adapters import control_list_tables as _control_list_tables  # noqa: E402, F401
+from clearway.adapters import draft_tables as _draft_tables  # noqa: E402, F401
 from clearway.adapters import export_control_tables as _export_control_tables  # noqa: E402, F401
 from clearway.adapters import ledger_tables as _ledger_tables  # noqa: E402, F401
 from clearway.adapters import publishing_tables as _publishing_tables  # noqa: E402, F401

@@ -8,14 +8,17 @@ import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from clearway.adapters.ledger_log import LedgerReader
 from clearway.adapters.ledger_store import SqlAlchemyLedgerStore
 from clearway.bootstrap import Runtime
 from clearway.config import InsecureSettings, Settings
+from clearway.domain.access import Principal
 from clearway.domain.errors import ClearwayError
 from clearway.entrypoints.relay_worker import BackgroundLoop
 from clearway.services.ledger.signing import SigningKey, read_signing_key
+from clearway.services.queries import receipt_event
 
 log = logging.getLogger("clearway.ledger")
 
@@ -61,6 +64,18 @@ def ledger_reader(runtime: Runtime) -> LedgerReader:
     except InsecureSettings as error:
         raise LedgerUnavailable(str(error)) from None
     return LedgerReader(runtime.engine, runtime.settings.ledger_origin, key.verifier_key())
+
+
+def declaration_receipt(runtime: Runtime, principal: Principal, reference: str) -> dict[str, Any]:
+    """The receipt ``principal`` gets for a declaration: of its newest logged event, or for
+    its declarant of the newest event that says nothing of the selection
+    (``domain/disclosure.py``)."""
+    with runtime.uow() as uow:
+        declaration_id, sequence = receipt_event(uow, principal, reference)
+    reader = ledger_reader(runtime)
+    if sequence is None:
+        return reader.receipt(declaration_id)
+    return reader.event_receipt(declaration_id, sequence)
 
 
 class Integrator:

@@ -167,6 +167,8 @@ class QueueFilter:
     state: str | None = None
     """None: undecided work (open or claimed)."""
     office: str | None = None
+    claimed_by: str | None = None
+    """Only the work this officer holds."""
 
 
 @dataclass(frozen=True, slots=True)

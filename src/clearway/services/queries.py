@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from clearway.domain.access import Action, Principal, may_see
+from dataclasses import replace
+
+from clearway.domain.access import Action, Principal, Role, may_see
+from clearway.domain.disclosure import (
+    DECLARANT_RECEIPT_EVENTS,
+    declarant_event_data,
+    declarant_sees,
+)
 from clearway.domain.errors import Forbidden, NotFound
 from clearway.domain.mrn import MRN_PATTERN
 from clearway.domain.record import DeclarationRecord, StoredEvent
@@ -45,5 +52,28 @@ def list_declarations(
 
 
 def history(uow: AbstractUnitOfWork, principal: Principal, reference: str) -> list[StoredEvent]:
+    """Every event of the declaration, oldest first; a trader reads them as its declarant may
+    (``domain/disclosure.py``: no selection, score, findings or claims)."""
     record = get_visible(uow, principal, reference)
-    return uow.events.for_declaration(record.id)
+    events = uow.events.for_declaration(record.id)
+    if principal.role is not Role.TRADER:
+        return events
+    return [
+        replace(event, data=declarant_event_data(event.type, event.data))
+        for event in events
+        if declarant_sees(event.type)
+    ]
+
+
+def receipt_event(
+    uow: AbstractUnitOfWork, principal: Principal, reference: str
+) -> tuple[str, int | None]:
+    """The declaration's id and the event its receipt proves: the newest one, or for a trader
+    the newest whose entry tells nothing of the selection (None when there is none)."""
+    record = get_visible(uow, principal, reference)
+    if principal.role is not Role.TRADER:
+        return record.id, None
+    shown = [e for e in uow.events.for_declaration(record.id) if e.type in DECLARANT_RECEIPT_EVENTS]
+    if not shown:
+        raise NotFound(f"declaration {reference} has no event a receipt can be given for yet")
+    return record.id, shown[-1].sequence

@@ -9,6 +9,7 @@ declaration goes to the officers' queue for a document check.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,6 +56,9 @@ class DecideReferral:
     dismiss_matches: bool = False
     """On approval: the screening matches were false positives; they stop recurring for the
     parties they were found on."""
+    only: frozenset[tuple[str, str]] | None = None
+    """With ``dismiss_matches``: only these (party role, entity id) matches, the ones the
+    agency found false; the others stay matches. None: every match of the referral."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,8 @@ def _dismiss_matches(
         named = finding.details["party"]
         party = Party(name=named["name"], id=named.get("id"), country=named.get("country"))
         for match in finding.details["matches"]:
+            if command.only is not None and (finding.party, match["entity_id"]) not in command.only:
+                continue
             uow.dismissals.add(party, match["entity_id"], reason, command.actor.username, now)
 
 
@@ -312,12 +318,17 @@ def expire_referrals(uow: AbstractUnitOfWork, context: ClearanceContext) -> list
 
 
 def agency_queue(
-    uow: AbstractUnitOfWork, actor: Principal, agency: str, limit: int
+    uow: AbstractUnitOfWork,
+    actor: Principal,
+    agency: str,
+    limit: int,
+    states: Collection[ReferralState] = OPEN_STATES,
 ) -> list[Referral]:
-    """The agency's open referrals, nearest deadline first."""
+    """The agency's referrals in ``states`` (the open ones unless told), nearest deadline
+    first."""
     _agency(actor)
     with uow:
-        return uow.referrals.queue(agency, [state.value for state in OPEN_STATES], limit)
+        return uow.referrals.queue(agency, sorted(state.value for state in states), limit)
 
 
 def visible_referral(uow: AbstractUnitOfWork, actor: Principal, referral_id: str) -> Referral:

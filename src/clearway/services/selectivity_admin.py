@@ -296,8 +296,22 @@ def put_value_bands(
 def put_lane_targets(
     command: PutLaneTargets, store: AbstractSelectivityStore, now: datetime
 ) -> LaneTargets:
-    given = []
-    for index, r in enumerate(command.targets):
+    targets, problems = lane_target_problems(command.targets)
+    if problems:
+        raise problems[0]
+    assert targets is not None  # no problem means every lane's rates hold together
+    with store:
+        store.put_targets(targets, command.actor, now)
+    return targets
+
+
+def lane_target_problems(
+    rates: Sequence[LaneRates],
+) -> tuple[LaneTargets | None, list[RuleRejected]]:
+    """The targets, or what is wrong with each lane's rates (all lanes at once, so a form can
+    show every problem); the lanes are checked together only once each reads on its own."""
+    given, problems = [], []
+    for index, r in enumerate(rates):
         try:
             given.append(
                 LaneTarget(
@@ -305,32 +319,54 @@ def put_lane_targets(
                 )
             )
         except ValueError as error:
-            raise RuleRejected(str(error), f"/{index}", code="RISK.lane_targets") from error
+            problems.append(RuleRejected(str(error), f"/{index}", code="RISK.lane_targets"))
+    if problems:
+        return None, problems
     try:
-        targets = LaneTargets.validated(given)
+        return LaneTargets.validated(given), []
     except ValueError as error:
-        raise RuleRejected(str(error), code="RISK.lane_targets") from error
-    with store:
-        store.put_targets(targets, command.actor, now)
-    return targets
+        return None, [RuleRejected(str(error), code="RISK.lane_targets")]
 
 
 def checked_draft(draft: RuleDraft) -> ParsedRule:
     """The parsed rule, once the draft is fit to store (lists are checked against the store)."""
+    parsed, problems = draft_problems(draft)
+    if problems:
+        raise problems[0]
+    assert parsed is not None  # no problem means the expression read
+    return parsed
+
+
+def draft_problems(
+    draft: RuleDraft, lists: Lists | None = None
+) -> tuple[ParsedRule | None, list[RuleRejected]]:
+    """Everything wrong with a draft at once, so a form can show it all in one go: the rule
+    parsed (None when it does not read) and the problems, in the order of the draft's fields.
+    With ``lists``, a ``list:NAME`` they do not hold is a problem too."""
+    problems: list[RuleRejected] = []
     if not draft.owner.strip():
-        raise RuleRejected("owner must not be empty", "/owner")
+        problems.append(RuleRejected("owner must not be empty", "/owner"))
     if not draft.reason.strip():
-        raise RuleRejected("reason must not be empty", "/reason")
+        problems.append(RuleRejected("reason must not be empty", "/reason"))
     if draft.valid_to is not None and draft.valid_to < draft.valid_from:
-        raise RuleRejected(
-            f"valid_to {draft.valid_to.isoformat()} is before valid_from "
-            f"{draft.valid_from.isoformat()}",
-            "/valid_to",
+        problems.append(
+            RuleRejected(
+                f"valid_to {draft.valid_to.isoformat()} is before valid_from "
+                f"{draft.valid_from.isoformat()}",
+                "/valid_to",
+            )
         )
+    parsed: ParsedRule | None = None
     try:
-        return parse_rule(draft.expression)
+        parsed = parse_rule(draft.expression)
     except RuleSyntaxError as error:
-        raise syntax_rejection(error, "/expression") from error
+        problems.append(syntax_rejection(error, "/expression"))
+    if parsed is not None and lists is not None:
+        try:
+            require_lists(parsed, lists, "/expression")
+        except RuleRejected as missing:
+            problems.append(missing)
+    return parsed, problems
 
 
 def syntax_rejection(error: RuleSyntaxError, pointer: str) -> RuleRejected:

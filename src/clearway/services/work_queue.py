@@ -37,6 +37,7 @@ from clearway.services.ports import (
     QueueFilter,
     StoredWorkItem,
 )
+from clearway.services.queries import get_visible
 from clearway.services.risk_stage import learned
 
 # Open items looked at per claim of the next one; past those locked by others, the next page.
@@ -263,6 +264,17 @@ def reject_declaration(
         )
         uow.commit()
         return record
+
+
+def work_item_of(
+    uow: AbstractUnitOfWork, actor: Principal, reference: str
+) -> StoredWorkItem | None:
+    """The check of a declaration (by id or MRN): its lane, state and who holds it; None for
+    a declaration never selected for one."""
+    _officer(actor)
+    with uow:
+        record = get_visible(uow, actor, reference)
+        return uow.risk.work_item(record.id, lock=False)
 
 
 def list_work(

@@ -11,6 +11,7 @@ import orjson
 from pydantic import BaseModel, Field
 
 from clearway.domain.access import Principal, Role
+from clearway.domain.disclosure import declarant_risk
 from clearway.domain.errors import BadRequest
 from clearway.domain.money import round_money
 from clearway.domain.record import DeclarationRecord, StoredEvent
@@ -50,7 +51,9 @@ class DeclarationPublic(DeclarationSummary):
     risk: dict[str, Any] | None = Field(
         default=None,
         description="The risk stage's decision: model score with its top reasons, the lane, "
-        "how it was chosen (criteria, random, top-up) and the selectivity rules met",
+        "how it was chosen (criteria, random, top-up) and the selectivity rules met; for the "
+        "declarant only the outcome (released, document_check, physical_examination) and the "
+        "documents required",
     )
     referral: dict[str, Any] | None = Field(
         default=None,
@@ -95,18 +98,23 @@ def summary(record: DeclarationRecord, currency: str) -> DeclarationSummary:
 
 
 def public(record: DeclarationRecord, currency: str, viewer: Principal) -> DeclarationPublic:
-    """The declaration as ``viewer`` may see it: a trader is told that the agency has the goods
-    and what it asks, not why they were referred."""
+    """The declaration as ``viewer`` may see it: a trader is told what happens to the goods,
+    which documents are missing, that the agency has them and what it asks; not why they were
+    selected or referred (``domain/disclosure.py``)."""
     referral = record.referral
+    trader = viewer.role is Role.TRADER
     shown = None
     if referral is not None:
-        shown = referral.trader_document() if viewer.role is Role.TRADER else referral.document()
+        shown = referral.trader_document() if trader else referral.document()
+    risk = record.risk
+    if trader and risk is not None:
+        risk = declarant_risk(risk)
     return DeclarationPublic(
         **_summary_fields(record, currency),
         accepted_at=record.accepted_at,
         valuation=record.valuation,
         assessment=record.assessment,
-        risk=record.risk,
+        risk=risk,
         referral=shown,
         declaration=record.payload,
     )

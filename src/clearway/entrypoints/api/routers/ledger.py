@@ -16,8 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clearway.domain.access import Action
 from clearway.entrypoints.api.deps import CurrentPrincipal, RuntimeDep, require
-from clearway.entrypoints.ledger_worker import ledger_reader
-from clearway.services.queries import get_visible
+from clearway.entrypoints.ledger_worker import declaration_receipt, ledger_reader
 
 router = APIRouter(prefix="/api/v1", tags=["ledger"])
 
@@ -117,12 +116,11 @@ def consistency(runtime: RuntimeDep, first: Size, second: Size) -> ConsistencyPr
 
 @router.get("/declarations/{reference}/receipt", responses=PROBLEMS)
 def receipt(reference: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> dict[str, Any]:
-    """A self-contained receipt for the declaration's newest logged event: the entry, its
-    index, the inclusion proof and the signed checkpoint it proves against (verify it offline
-    with ``clearway ledger verify-receipt``)."""
-    with runtime.uow() as uow:
-        record = get_visible(uow, principal, reference)
-    return ledger_reader(runtime).receipt(record.id)
+    """A self-contained receipt for the declaration's newest logged event (for its declarant,
+    the newest of lodging, acceptance, assessment, amendment, cancellation or a reply): the
+    entry, its index, the inclusion proof and the signed checkpoint it proves against (verify
+    it offline with ``clearway ledger verify-receipt``)."""
+    return declaration_receipt(runtime, principal, reference)
 
 
 @router.post(

@@ -1,0 +1,221 @@
+"""Bulk lodging from an uploaded JSON Lines file, in the background, a batch at a time.
+
+The lines are lodged with the batch handler ``clearway process`` uses (``lodge_declarations``)
+and refusals are written in its format (one JSON object a line: line number, LRN, detail and
+the errors), so a file refused here reads the same as one refused on the command line. The
+page polls the job's counters while it runs. Jobs live in this process's memory: the counters
+and the refusals file are for the person watching, the declarations themselves are stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from clearway.bootstrap import Runtime
+from clearway.domain.access import Principal
+from clearway.domain.errors import NotFound, ValidationFailed
+from clearway.domain.identifiers import new_id
+from clearway.domain.rules import Violation
+from clearway.entrypoints.cli.bulk import clearance_outcome
+from clearway.entrypoints.schemas import parse_declaration, schema_violations
+from clearway.entrypoints.web.trader_lodge_messages import schema_messages
+from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
+
+log = logging.getLogger(__name__)
+# About twenty progress steps a file, in batches big enough for bulk lodging to pay off.
+PROGRESS_STEPS = 20
+MIN_BATCH, MAX_BATCH = 5, 500
+KEPT_JOBS = 50
+# Two cores: one upload lodges at a time, the others wait their turn.
+_ONE_AT_A_TIME = threading.Semaphore(1)
+_JOBS: dict[str, BulkJob] = {}
+_REGISTRY = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    line: int
+    lrn: str | None
+    detail: str
+    errors: tuple[Violation, ...]
+    # The same errors in the words the page shows (schema errors in plain words); the file
+    # keeps the validator's own, as ``clearway process`` writes them.
+    shown: tuple[Violation, ...] = ()
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "lrn": self.lrn,
+            "detail": self.detail,
+            "errors": [
+                {"code": v.code, "pointer": v.pointer, "detail": v.message} for v in self.errors
+            ],
+        }
+
+
+@dataclass
+class BulkJob:
+    id: str
+    owner: str
+    file_name: str
+    total_bytes: int
+    started_at: datetime
+    folder: Path
+    read: int = 0
+    lodged: int = 0
+    replayed: int = 0
+    refused: int = 0
+    bytes_done: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    shown_refusals: list[Refusal] = field(default_factory=list)
+    waiting: bool = True
+    finished: bool = False
+    failure: str | None = None
+
+    @property
+    def refusals_path(self) -> Path:
+        return self.folder / "refusals.jsonl"
+
+    @property
+    def source_path(self) -> Path:
+        return self.folder / "upload.jsonl"
+
+    @property
+    def percent(self) -> int:
+        if self.finished or not self.total_bytes:
+            return 100
+        return min(99, self.bytes_done * 100 // self.total_bytes)
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, bytes, int]]:
+    """Non-blank lines with their number (1-based) and the byte offset after them."""
+    offset = 0
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        offset += len(line)
+        if line.strip():
+            yield number, line, offset
+
+
+def _lrn_of(line: bytes) -> str | None:
+    try:
+        document: Any = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    lrn = document.get("lrn") if isinstance(document, dict) else None
+    return lrn if isinstance(lrn, str) else None
+
+
+def _batch_size(data: bytes) -> int:
+    return max(MIN_BATCH, min(MAX_BATCH, data.count(b"\n") // PROGRESS_STEPS))
+
+
+def _refuse(job: BulkJob, out: Any, refusal: Refusal) -> None:
+    job.refused += 1
+    if len(job.shown_refusals) < 100:
+        job.shown_refusals.append(refusal)
+    out.write(orjson.dumps(refusal.document()) + b"\n")
+
+
+def _lodge_all(runtime: Runtime, job: BulkJob, actor: Principal, data: bytes) -> None:
+    size = _batch_size(data)
+    batch: list[tuple[int, str | None, LodgeDeclaration | ValidationError]] = []
+    with job.refusals_path.open("wb") as out:
+
+        def flush(offset: int) -> None:
+            # Rates, rules or lists changed meanwhile apply from this batch on.
+            runtime.sync()
+            commands = [entry for _, _, entry in batch if isinstance(entry, LodgeDeclaration)]
+            outcomes = iter(lodge_declarations(commands, runtime.uow(), runtime.context))
+            for number, lrn, entry in batch:
+                if not isinstance(entry, LodgeDeclaration):
+                    refusal = Refusal(
+                        number,
+                        lrn,
+                        "the declaration does not parse",
+                        tuple(schema_violations(entry)),
+                        tuple(schema_messages(entry)),
+                    )
+                    _refuse(job, out, refusal)
+                    continue
+                outcome = next(outcomes)
+                if isinstance(outcome, Lodged):
+                    if outcome.created:
+                        job.lodged += 1
+                        job.outcomes[clearance_outcome(outcome.record)] += 1
+                    else:
+                        job.replayed += 1
+                else:
+                    violations = outcome.violations if isinstance(outcome, ValidationFailed) else []
+                    _refuse(job, out, Refusal(number, lrn, outcome.detail, tuple(violations)))
+            out.flush()
+            batch.clear()
+            job.bytes_done = offset
+
+        offset = 0
+        for number, line, offset in _lines(data):
+            job.read += 1
+            try:
+                parsed = parse_declaration(line)
+            except ValidationError as error:
+                batch.append((number, _lrn_of(line), error))
+            else:
+                command = LodgeDeclaration(parsed.declaration, parsed.document, actor)
+                batch.append((number, parsed.declaration.lrn, command))
+            if len(batch) >= size:
+                flush(offset)
+        if batch:
+            flush(offset)
+
+
+def _run(runtime: Runtime, job: BulkJob, actor: Principal) -> None:
+    with _ONE_AT_A_TIME:
+        job.waiting = False
+        try:
+            _lodge_all(runtime, job, actor, job.source_path.read_bytes())
+        except Exception:
+            log.exception("bulk upload %s stopped", job.id)
+            job.failure = (
+                "Lodging stopped before the end of the file. The declarations counted as "
+                "lodged are stored; upload the file again to lodge the rest (those already "
+                "lodged are recognised and not lodged twice)."
+            )
+        finally:
+            job.source_path.unlink(missing_ok=True)
+            job.finished = True
+
+
+def start_bulk(runtime: Runtime, actor: Principal, file_name: str, data: bytes) -> BulkJob:
+    """Lodge ``data`` (JSON Lines) as ``actor`` in the background; the job to watch."""
+    folder = Path(tempfile.mkdtemp(prefix="clearway-upload-"))
+    job = BulkJob(new_id(), actor.username, file_name, len(data), runtime.context.now(), folder)
+    job.source_path.write_bytes(data)
+    job.refusals_path.touch()
+    with _REGISTRY:
+        _JOBS[job.id] = job
+        finished = [other for other in _JOBS.values() if other.finished]
+        for old in finished[: max(0, len(_JOBS) - KEPT_JOBS)]:
+            _JOBS.pop(old.id, None)
+            shutil.rmtree(old.folder, ignore_errors=True)
+    threading.Thread(target=_run, args=(runtime, job, actor), daemon=True).start()
+    return job
+
+
+def job_of(actor: Principal, job_id: str) -> BulkJob:
+    """The user's own upload; another user's does not exist for them."""
+    with _REGISTRY:
+        job = _JOBS.get(job_id)
+    if job is None or job.owner != actor.username:
+        raise NotFound("no such upload of yours (uploads are kept until the server restarts)")
+    return job
