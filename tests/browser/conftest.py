@@ -9,6 +9,7 @@ One server and one browser serve the whole session; each test gets a fresh brows
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -98,8 +99,11 @@ def portal(
     runtime.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium, one per test file: Playwright's synchronous API keeps an event loop running
+    while it is open, which must be closed before another file's tests (NATS's client, say)
+    start a loop of their own in the same test process."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -159,21 +163,27 @@ def shoot(screenshots: Path) -> Callable[[Any, str], Path]:
 
 
 @pytest.fixture
-def accessible() -> Callable[[Any, str], list[dict[str, Any]]]:
+def accessible(screenshots: Path) -> Callable[[Any, str], list[dict[str, Any]]]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the page and fail on any serious or critical
-    violation; returns the minor and moderate ones."""
+    violation; returns the minor and moderate ones. Every page's result is added to
+    ``axe.jsonl`` beside the screenshots (page, rules passed, violations by impact)."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
 
     def _check(tab: Any, name: str) -> list[dict[str, Any]]:
-        results = axe.run(
-            tab,
-            options={
-                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
-            },
-        )
+        results = axe.run(tab, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
         violations: list[dict[str, Any]] = results.response["violations"]
+        record = {
+            "page": name,
+            "passes": len(results.response["passes"]),
+            "violations": [
+                {"id": v["id"], "impact": v.get("impact"), "nodes": len(v["nodes"])}
+                for v in violations
+            ],
+        }
+        with (screenshots / "axe.jsonl").open("a", encoding="utf-8") as log:
+            log.write(json.dumps(record) + "\n")
         grave = [v for v in violations if v.get("impact") in ("serious", "critical")]
         assert not grave, f"{name}: " + "; ".join(
             f"{v['id']} ({v['impact']}): {v['help']} at "
