@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -123,14 +123,56 @@ def process_file(
     """Lodge every declaration in a JSON Lines file; refusals go to ``rejects`` as JSON Lines."""
     summary = BulkSummary()
     started = time.perf_counter()
-    # Each entry is a command to lodge, or the schema violations of a line that did not parse;
-    # both are answered in line order when the batch is flushed.
-    batch: list[tuple[int, str | None, LodgeDeclaration | list[Violation]]] = []
 
-    def refuse(number: int, lrn: str | None, violations: list[Violation], detail: str) -> None:
+    def refused(refusal: LineRefused) -> None:
         summary.rejected += 1
-        summary.reasons.update({v.code for v in violations} or {detail})
-        _reject(rejects, number, lrn, violations, detail)
+        summary.reasons.update({v.code for v in refusal.violations} or {refusal.detail})
+        _reject(rejects, refusal.number, refusal.lrn, list(refusal.violations), refusal.detail)
+
+    def lodged(outcome: Lodged) -> None:
+        if outcome.created:
+            summary.accepted += 1
+            summary.outcomes[clearance_outcome(outcome.record)] += 1
+        else:
+            summary.replayed += 1
+
+    def counted(lines: Iterator[tuple[int, bytes, int]]) -> Iterator[tuple[int, bytes, int]]:
+        for line in lines:
+            summary.read += 1
+            yield line
+
+    lodge_lines(runtime, actor, counted(_lines(path)), batch_size, refused, lodged, progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+@dataclass(frozen=True, slots=True)
+class LineRefused:
+    """A line of a bulk file that was not lodged: its schema violations (``parse_error`` set)
+    or the pipeline's refusal."""
+
+    number: int
+    lrn: str | None
+    detail: str
+    violations: tuple[Violation, ...]
+    parse_error: ValidationError | None = None
+
+
+def lodge_lines(
+    runtime: Runtime,
+    actor: Principal,
+    lines: Iterable[tuple[int, bytes, int]],
+    batch_size: int,
+    refused: Callable[[LineRefused], None],
+    lodged: Callable[[Lodged], None],
+    batch_done: Callable[[int], None] = lambda _offset: None,
+) -> None:
+    """Lodge JSON Lines ``(number, line, offset after it)`` as ``actor`` a batch at a time,
+    answering every line in order: ``lodged`` or ``refused``; ``batch_done`` with the offset
+    reached after each batch. The ``clearway process`` command and the portal's bulk upload."""
+    # Each entry is a command to lodge, or the schema error of a line that did not parse;
+    # both are answered in line order when the batch is flushed.
+    batch: list[tuple[int, str | None, LodgeDeclaration | ValidationError]] = []
 
     def flush() -> None:
         # Rates, rules, lists or a model changed by the API or another command meanwhile
@@ -140,39 +182,39 @@ def process_file(
         outcomes = iter(lodge_declarations(commands, runtime.uow(), runtime.context))
         for number, lrn, entry in batch:
             if not isinstance(entry, LodgeDeclaration):
-                refuse(number, lrn, entry, "the declaration does not parse")
+                violations = tuple(schema_violations(entry))
+                refused(
+                    LineRefused(number, lrn, "the declaration does not parse", violations, entry)
+                )
                 continue
             outcome = next(outcomes)
             if isinstance(outcome, Lodged):
-                if outcome.created:
-                    summary.accepted += 1
-                    summary.outcomes[clearance_outcome(outcome.record)] += 1
-                else:
-                    summary.replayed += 1
+                lodged(outcome)
             else:
-                violations = outcome.violations if isinstance(outcome, ValidationFailed) else []
-                refuse(number, lrn, violations, outcome.detail)
+                violations = (
+                    tuple(outcome.violations) if isinstance(outcome, ValidationFailed) else ()
+                )
+                refused(LineRefused(number, lrn, outcome.detail, violations))
         batch.clear()
 
-    for number, line, offset in _lines(path):
-        summary.read += 1
+    offset = 0
+    for number, line, offset in lines:
         try:
             parsed = parse_declaration(line)
         except ValidationError as error:
-            batch.append((number, _lrn_of(line), schema_violations(error)))
+            batch.append((number, lrn_of(line), error))
         else:
             command = LodgeDeclaration(parsed.declaration, parsed.document, actor)
             batch.append((number, parsed.declaration.lrn, command))
         if len(batch) >= batch_size:
             flush()
-            progress(offset)
+            batch_done(offset)
     if batch:
         flush()
-    summary.seconds = time.perf_counter() - started
-    return summary
+        batch_done(offset)
 
 
-def _lrn_of(line: bytes) -> str | None:
+def lrn_of(line: bytes) -> str | None:
     try:
         document: Any = orjson.loads(line)
     except orjson.JSONDecodeError:

@@ -21,17 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal
-from clearway.domain.errors import NotFound, ValidationFailed
+from clearway.domain.errors import NotFound
 from clearway.domain.identifiers import new_id
 from clearway.domain.rules import Violation
-from clearway.entrypoints.cli.bulk import clearance_outcome
-from clearway.entrypoints.schemas import parse_declaration, schema_violations
+from clearway.entrypoints.cli.bulk import LineRefused, clearance_outcome, lodge_lines
 from clearway.entrypoints.web.trader_lodge_messages import schema_messages
-from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
+from clearway.services.lodging import Lodged
 
 log = logging.getLogger(__name__)
 # About twenty progress steps a file, in batches big enough for bulk lodging to pay off.
@@ -108,15 +106,6 @@ def _lines(data: bytes) -> Iterator[tuple[int, bytes, int]]:
             yield number, line, offset
 
 
-def _lrn_of(line: bytes) -> str | None:
-    try:
-        document: Any = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-    lrn = document.get("lrn") if isinstance(document, dict) else None
-    return lrn if isinstance(lrn, str) else None
-
-
 def _batch_size(data: bytes) -> int:
     return max(MIN_BATCH, min(MAX_BATCH, data.count(b"\n") // PROGRESS_STEPS))
 
@@ -129,54 +118,33 @@ def _refuse(job: BulkJob, out: Any, refusal: Refusal) -> None:
 
 
 def _lodge_all(runtime: Runtime, job: BulkJob, actor: Principal, data: bytes) -> None:
-    size = _batch_size(data)
-    batch: list[tuple[int, str | None, LodgeDeclaration | ValidationError]] = []
     with job.refusals_path.open("wb") as out:
 
-        def flush(offset: int) -> None:
-            # Rates, rules or lists changed meanwhile apply from this batch on.
-            runtime.sync()
-            commands = [entry for _, _, entry in batch if isinstance(entry, LodgeDeclaration)]
-            outcomes = iter(lodge_declarations(commands, runtime.uow(), runtime.context))
-            for number, lrn, entry in batch:
-                if not isinstance(entry, LodgeDeclaration):
-                    refusal = Refusal(
-                        number,
-                        lrn,
-                        "the declaration does not parse",
-                        tuple(schema_violations(entry)),
-                        tuple(schema_messages(entry)),
-                    )
-                    _refuse(job, out, refusal)
-                    continue
-                outcome = next(outcomes)
-                if isinstance(outcome, Lodged):
-                    if outcome.created:
-                        job.lodged += 1
-                        job.outcomes[clearance_outcome(outcome.record)] += 1
-                    else:
-                        job.replayed += 1
-                else:
-                    violations = outcome.violations if isinstance(outcome, ValidationFailed) else []
-                    _refuse(job, out, Refusal(number, lrn, outcome.detail, tuple(violations)))
+        def refused(line: LineRefused) -> None:
+            messages = () if line.parse_error is None else tuple(schema_messages(line.parse_error))
+            _refuse(
+                job, out, Refusal(line.number, line.lrn, line.detail, line.violations, messages)
+            )
+
+        def lodged(outcome: Lodged) -> None:
+            if outcome.created:
+                job.lodged += 1
+                job.outcomes[clearance_outcome(outcome.record)] += 1
+            else:
+                job.replayed += 1
+
+        def batch_done(offset: int) -> None:
             out.flush()
-            batch.clear()
             job.bytes_done = offset
 
-        offset = 0
-        for number, line, offset in _lines(data):
-            job.read += 1
-            try:
-                parsed = parse_declaration(line)
-            except ValidationError as error:
-                batch.append((number, _lrn_of(line), error))
-            else:
-                command = LodgeDeclaration(parsed.declaration, parsed.document, actor)
-                batch.append((number, parsed.declaration.lrn, command))
-            if len(batch) >= size:
-                flush(offset)
-        if batch:
-            flush(offset)
+        def counted(lines: Iterator[tuple[int, bytes, int]]) -> Iterator[tuple[int, bytes, int]]:
+            for line in lines:
+                job.read += 1
+                yield line
+
+        lodge_lines(
+            runtime, actor, counted(_lines(data)), _batch_size(data), refused, lodged, batch_done
+        )
 
 
 def _run(runtime: Runtime, job: BulkJob, actor: Principal) -> None:
