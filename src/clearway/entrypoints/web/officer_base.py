@@ -10,6 +10,7 @@ from fastapi import Request
 
 from clearway.domain.access import Action, Principal
 from clearway.domain.errors import ClearwayError, PreconditionFailed
+from clearway.domain.lifecycle import Status
 from clearway.entrypoints.web.session import page_for
 
 Page = Annotated[Principal, page_for(Action.INSPECT)]
@@ -69,17 +70,7 @@ SOURCES = {
     "bis-dpl": "BIS Denied Persons List (US Commerce)",
     "un": "UN Security Council consolidated list",
 }
-STATUSES = (
-    "lodged",
-    "accepted",
-    "rejected",
-    "assessed",
-    "risk_scored",
-    "laned",
-    "held",
-    "released",
-    "cancelled",
-)
+STATUSES = tuple(status.value for status in Status)
 PROBLEM_KEY = "officer_problem"
 
 
