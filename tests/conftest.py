@@ -4,9 +4,11 @@ wired to them with a fixed clock, and an API client with a token per role."""
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -241,17 +243,22 @@ def store_user(engine: Engine, username: str) -> str:
     """
     role, company = USERS[username]
     with engine.begin() as connection:
-        connection.execute(
-            users.insert().values(
+        user_id = connection.execute(
+            users.insert()
+            .values(
                 username=username,
                 password_hash=password_hash(),
                 role=role.value,
                 company_id=company,
                 active=True,
                 created_at=NOW,
+                token_version=1,
+                failed_logins=0,
             )
-        )
-    return issue_token(Principal(username, role, company), SECRET, timedelta(minutes=30)).token
+            .returning(users.c.id)
+        ).scalar_one()
+    principal = Principal(username, role, company, user_id=user_id)
+    return issue_token(principal, SECRET, timedelta(minutes=30)).token
 
 
 @pytest.fixture
@@ -307,6 +314,42 @@ def officers_view(api: Any, declaration_id: str) -> dict[str, Any]:
         f"/api/v1/declarations/{declaration_id}", headers=api.as_("officer")
     ).json()
     return shown
+
+
+def invoke_cli(
+    database_url: str | None, *args: str, input: str | None = None, **env: str | None
+) -> Any:
+    """``clearway ARGS`` in this process (Typer's runner) on ``database_url`` (None: as ``env``
+    says; a variable set to None is unset), with settings read afresh for it and dropped
+    after, so that no other test sees its environment."""
+    from typer.testing import CliRunner
+
+    from clearway.config import get_settings
+    from clearway.entrypoints.cli.main import app
+
+    variables: dict[str, str | None] = {"COLUMNS": "200"}
+    if database_url is not None:
+        variables["CLEARWAY_DATABASE_URL"] = database_url
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(app, list(args), env={**variables, **env}, input=input)
+    finally:
+        get_settings.cache_clear()
+        # Some commands (``process``) leave closing their database connections to the end of
+        # the process; in this one, close them now rather than in a later test's teardown.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
+
+
+def one_line_error(result: Any) -> str:
+    """The one line a refused command printed (``error: …``, exit status 1), without its
+    prefix."""
+    assert result.exit_code == 1, result.output
+    message: str = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert message.startswith("error: "), message
+    return message.removeprefix("error: ")
 
 
 @pytest.fixture

@@ -8,11 +8,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import Engine
 
 from clearway.adapters import migrate
+from clearway.adapters.accounts import UserStore
 from clearway.adapters.control_list_store import read_control_list
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.model_store import active_model
@@ -21,12 +23,13 @@ from clearway.adapters.reference_store import load_reference, read_reference, re
 from clearway.adapters.reference_versions import Kind, read_versions
 from clearway.adapters.risk_state import seed_shared_state
 from clearway.adapters.screening_store import read_screener
-from clearway.adapters.security import UserStore
 from clearway.adapters.selectivity_store import read_selectivity
 from clearway.adapters.tariff_store import read_tariff
+from clearway.adapters.throttle import SignInThrottle
 from clearway.adapters.unit_of_work import SqlAlchemyUnitOfWork
-from clearway.config import Settings
+from clearway.config import InsecureSettings, Settings
 from clearway.domain.declaration import Declaration
+from clearway.domain.ledger import LedgerError
 from clearway.domain.reference import RateTable
 from clearway.domain.risk.selectivity import Selectivity
 from clearway.domain.tariff.measures import QuotaBalance
@@ -34,6 +37,7 @@ from clearway.domain.tariff.tariff import Tariff
 from clearway.domain.valuation import ValuationBasis
 from clearway.entrypoints.schemas import parse_declaration
 from clearway.services.context import ClearanceContext
+from clearway.services.ledger.signing import read_signing_key
 from clearway.services.risk_stage import LANE_WINDOW, ActiveModel, RiskStage
 
 QUOTA_BALANCE_TTL_SECONDS = 5.0
@@ -45,6 +49,7 @@ class Runtime:
     engine: Engine
     context: ClearanceContext
     users: UserStore
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
     _other_tariffs: dict[str, Tariff] = field(default_factory=dict)
     selectivity: Selectivity = field(default_factory=Selectivity)
     _loaded: dict[Kind, int] = field(default_factory=dict)
@@ -146,9 +151,44 @@ def prepare_database(engine: Engine, *, load_if_empty: bool = True) -> None:
         load_reference(engine)
 
 
+class LedgerOriginMismatch(InsecureSettings):
+    """The ledger's key names one origin and ``CLEARWAY_LEDGER_ORIGIN`` another."""
+
+
+def ledger_origin(settings: Settings, key_name: str, key_file: str | None = None) -> str:
+    """The ledger's origin: ``CLEARWAY_LEDGER_ORIGIN`` when set, else the name its key signs
+    under (the key's name is the log's origin, c2sp.org/tlog-checkpoint); set to another name
+    than the key's, it is refused rather than signing checkpoints verifiers cannot match."""
+    if "ledger_origin" not in settings.model_fields_set:
+        return key_name
+    if settings.ledger_origin != key_name:
+        raise LedgerOriginMismatch(
+            f"the ledger key {key_file or settings.ledger_key_file} is for the origin "
+            f"{key_name!r} but CLEARWAY_LEDGER_ORIGIN is {settings.ledger_origin!r}: unset "
+            "CLEARWAY_LEDGER_ORIGIN or give the key of that log"
+        )
+    return key_name
+
+
+def with_ledger_origin(settings: Settings) -> Settings:
+    """The settings with the origin taken from the ledger's key file (``ledger_origin``); as
+    they are when no key file reads (the ledger then says why when it is used)."""
+    if not settings.ledger_key_file:
+        return settings
+    try:
+        key = read_signing_key(Path(settings.ledger_key_file))
+    except (OSError, LedgerError, ValueError):
+        return settings
+    origin = ledger_origin(settings, key.name)
+    if origin == settings.ledger_origin:
+        return settings
+    return settings.model_copy(update={"ledger_origin": origin})
+
+
 def build_runtime(
     settings: Settings, *, prepare: bool = True, clock: Callable[[], datetime] | None = None
 ) -> Runtime:
+    settings = with_ledger_origin(settings)
     engine = create_database_engine(settings.database_url)
     if prepare:
         prepare_database(engine)
@@ -162,7 +202,13 @@ def build_runtime(
     )
     if clock is not None:
         context.clock = clock
-    runtime = Runtime(settings=settings, engine=engine, context=context, users=UserStore(engine))
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        context=context,
+        users=UserStore(engine),
+        throttle=SignInThrottle(settings.rate_limit_storage, settings.signin_address_limits),
+    )
     context.risk = RiskStage()
     with engine.connect() as connection:
         runtime._loaded = read_versions(connection)

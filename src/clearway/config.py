@@ -67,6 +67,20 @@ class Settings(BaseSettings):
     # behind TLS.
     session_cookie_secure: bool = False
 
+    # Failed sign-ins one client address may make before it is refused for a while
+    # (`limits` notation: "10/minute;100/hour"); an account also locks itself after a few
+    # wrong passwords in a row, whatever the address.
+    signin_address_limits: str = "10/minute;100/hour"
+    # Where the sign-in counters by address live: memory:// per process, redis://host:6379
+    # shared by every worker of a fleet.
+    rate_limit_storage: str = "memory://"
+
+    # Bearer token the operator's Prometheus sends to read /metrics; unset, /metrics answers
+    # only to this machine (set it when a proxy on this machine forwards the public).
+    metrics_token: str | None = None
+    # Log lines as JSON objects (one a line) or as plain text.
+    log_format: Literal["json", "text"] = "json"
+
     def signing_key(self) -> str:
         if self.secret_key and len(self.secret_key) >= 32:
             return self.secret_key

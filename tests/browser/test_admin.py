@@ -91,7 +91,9 @@ def test_an_api_key_is_shown_once_works_and_is_revoked(
     key = page.get_by_label("The new API key").input_value()
     scheme, prefix, _ = key.split("_", 2)
     assert scheme == "cw"
-    row = page.get_by_role("row", name=re.compile(f"^Border systems link {prefix} .* In use"))
+    row = page.get_by_role(
+        "row", name=re.compile(f"^Border systems link admin Administrator {prefix} .* In use")
+    )
     assert row.is_visible()
     shoot(page, "admin-api-keys")
     assert accessible(page, "admin-api-keys") == []

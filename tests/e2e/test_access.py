@@ -60,10 +60,11 @@ def test_trader_sees_only_declarations_naming_their_company(api: Any, lodge: Any
 
 
 def test_roles_that_may_not_lodge_are_refused(api: Any, lodge: Any) -> None:
-    for username in ("officer", "analyst", "agency", "auditor"):
+    # The administrator runs the system but neither lodges nor decides declarations.
+    for username in ("officer", "analyst", "agency", "auditor", "admin"):
         response = lodge(example("import"), username)
         assert response.status_code == 403, username
-    assert lodge(example("import"), "admin").status_code == 201
+    assert lodge(example("import"), "broker").status_code == 201
 
 
 def test_trader_may_not_lodge_as_another_company(lodge: Any) -> None:
@@ -76,11 +77,8 @@ def test_health_and_ready(api: Any) -> None:
     assert api.get("/health").json() == {"status": "ok"}
     ready = api.get("/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {
-        "database": True,
-        "schema_current": True,
-        "reference_loaded": True,
-    }
+    states = {check["name"]: check["state"] for check in ready.json()["checks"]}
+    assert states["database"] == states["schema"] == states["reference_data"] == "ok"
 
 
 def test_openapi_documents_the_declaration_endpoints(api: Any) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import jsonpatch
 import pytest
@@ -35,7 +36,7 @@ from clearway.adapters.tables import (
     events,
 )
 from clearway.domain.access import Principal
-from tests.conftest import SECRET, USERS, example, example_bytes
+from tests.conftest import SECRET, example, example_bytes
 
 CASES: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "bad_inputs" / "cases.json").read_text(encoding="utf-8")
@@ -248,7 +249,7 @@ def test_streamed_body_over_the_limit_is_413_without_reading_it_all(api: Any, ru
 
 
 @corpus
-def test_invalid_utf8_is_malformed_json(api: Any, runtime: Any) -> None:
+def test_invalid_utf8_is_refused_naming_the_byte(api: Any, runtime: Any) -> None:
     body = example_bytes("import").replace(b"Souss Primeurs", b"Souss Primeurs \xff\xfe")
     response = api.post(
         DECLARATIONS,
@@ -258,7 +259,9 @@ def test_invalid_utf8_is_malformed_json(api: Any, runtime: Any) -> None:
             "Content-Type": "application/json",
         },
     )
-    assert_problem(response, 400, "malformed-json", DECLARATIONS)
+    problem = assert_problem(response, 400, "not-utf8", DECLARATIONS)
+    offset = body.index(b"\xff")
+    assert problem["detail"] == f"the body is not UTF-8 (byte 0xff at offset {offset:,})"
     assert stored_rows(runtime) == NOTHING_STORED
 
 
@@ -282,9 +285,9 @@ def assert_not_authenticated(response: Any) -> dict[str, Any]:
     return problem
 
 
-def broker_principal() -> Principal:
-    role, company = USERS["broker"]
-    return Principal("broker", role, company)
+def broker_principal(runtime: Any) -> Principal:
+    principal: Principal = runtime.users.principal("broker")
+    return principal
 
 
 @corpus
@@ -297,7 +300,9 @@ def test_no_credentials_is_401_asking_for_a_bearer_token(api: Any, runtime: Any)
 def test_token_signed_with_another_key_is_401(api: Any, runtime: Any) -> None:
     api.as_("broker")  # the user exists: only the signature is wrong
     forged = issue_token(
-        broker_principal(), "another-secret-key-just-as-long-0123456789", timedelta(minutes=30)
+        broker_principal(runtime),
+        "another-secret-key-just-as-long-0123456789",
+        timedelta(minutes=30),
     )
     problem = assert_not_authenticated(lodge_with(api, {"Authorization": f"Bearer {forged.token}"}))
     assert "not valid" in problem["detail"]
@@ -307,7 +312,7 @@ def test_token_signed_with_another_key_is_401(api: Any, runtime: Any) -> None:
 @corpus
 def test_expired_token_is_401_saying_it_expired(api: Any, runtime: Any) -> None:
     api.as_("broker")
-    expired = issue_token(broker_principal(), SECRET, timedelta(seconds=-1))
+    expired = issue_token(broker_principal(runtime), SECRET, timedelta(seconds=-1))
     response = lodge_with(api, {"Authorization": f"Bearer {expired.token}"})
     problem = assert_not_authenticated(response)
     assert "expired" in problem["detail"]
@@ -323,7 +328,7 @@ def test_garbage_bearer_token_is_401(api: Any, runtime: Any) -> None:
 @corpus
 def test_wrong_api_key_is_401(api: Any, runtime: Any) -> None:
     api.as_("broker")
-    scheme, prefix, _secret = runtime.users.create_api_key("broker", "ci").split("_", 2)
+    scheme, prefix, _secret = runtime.users.create_api_key("broker", "ci")[0].split("_", 2)
     # A real key's prefix with the wrong secret, an unknown prefix, and no key format at all.
     for wrong in (f"{scheme}_{prefix}_{'x' * 43}", f"{scheme}_000000000000_unknown", "no-such-key"):
         assert_not_authenticated(lodge_with(api, {"X-API-Key": wrong}))
@@ -431,3 +436,57 @@ def test_bad_if_match_is_400_and_changes_nothing(
     problem = assert_problem(response, 400, "bad-request", path)
     assert "If-Match" in problem["detail"]
     assert stored_rows(runtime) == after_lodging
+
+
+@corpus
+@pytest.mark.parametrize(
+    ("user", "method", "path", "body", "status", "pointer"),
+    [
+        ("broker", "get", f"{DECLARATIONS}?lrn=NWT%00", None, 400, "query:lrn"),
+        ("broker", "get", f"{DECLARATIONS}/x%00y/history", None, 400, "path:reference"),
+        ("officer", "get", "/api/v1/work-queue?office=GB%00", None, 400, "query:office"),
+        ("admin", "get", "/api/v1/subscriptions/x%00y", None, 400, "path:subscription_id"),
+        ("analyst", "put", "/api/v1/risk/lists/aeo", {"codes": ["GB1\u0000"]}, 422, "/codes/0"),
+        ("admin", "post", "/api/v1/auth/api-keys", "name=erp%00", 422, "/name"),
+    ],
+    ids=["query", "path", "work-queue-query", "subscription-path", "json-field", "form-field"],
+)
+def test_nul_in_any_text_is_refused_where_it_is_on_both_databases(
+    user: str, method: str, path: str, body: Any, status: int, pointer: str, api: Any
+) -> None:
+    """PostgreSQL cannot store U+0000: these were server errors there, and stored on SQLite."""
+    headers = api.as_(user)
+    if isinstance(body, str):
+        headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        response = api.request(method, path, content=body, headers=headers)
+    else:
+        response = api.request(method, path, json=body, headers=headers)
+
+    slug = "bad-request" if status == 400 else "validation-failed"
+    problem = assert_problem(response, status, slug, unquote(path.split("?")[0]))
+    assert [(e["code"], e["pointer"]) for e in problem["errors"]] == [
+        ("SCHEMA.text_not_printable", pointer)
+    ]
+    if method == "put":
+        lists = api.get("/api/v1/risk/lists", headers=headers).json()
+        assert [found["name"] for found in lists] == []
+
+
+@corpus
+@pytest.mark.parametrize(
+    ("user", "method", "path", "pointer"),
+    [
+        ("agency", "delete", "/api/v1/screening/dismissals/2147483648", "path:dismissal_id"),
+        ("analyst", "get", "/api/v1/risk/models/99999999999999999999", "path:version"),
+        ("analyst", "post", "/api/v1/risk/models/2147483648/promote", "path:version"),
+    ],
+    ids=["dismissal", "model", "promote"],
+)
+def test_an_id_past_its_column_is_400_not_an_overflow(
+    user: str, method: str, path: str, pointer: str, api: Any
+) -> None:
+    """The ids are 32-bit INTEGER columns: a larger number overflowed the query (500)."""
+    response = api.request(method, path, headers=api.as_(user))
+
+    problem = assert_problem(response, 400, "bad-request", path)
+    assert [error["pointer"] for error in problem["errors"]] == [pointer]

@@ -10,11 +10,9 @@ put back.
 
 from __future__ import annotations
 
-import gc
 import gzip
 import json
 import shutil
-import warnings
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -24,7 +22,6 @@ from typing import Any
 import orjson
 import pytest
 from sqlalchemy import Engine, Table, delete, func, insert, select, text, update
-from typer.testing import CliRunner, Result
 
 from clearway.adapters import sanctions_files
 from clearway.adapters.control_list_files import ControlListFiles
@@ -34,11 +31,10 @@ from clearway.adapters.screening_tables import screening_list_versions
 from clearway.adapters.tables import declarations, exchange_rates
 from clearway.adapters.tariff_tables import measure_components, measures, quota_definitions
 from clearway.bootstrap import Runtime
-from clearway.config import get_settings
 from clearway.domain import money
 from clearway.entrypoints.api.problems import PROBLEM_JSON
-from clearway.entrypoints.cli.main import app
-from tests.conftest import NOW, example
+from tests.conftest import NOW, example, one_line_error
+from tests.conftest import invoke_cli as invoke
 
 RATES = "/api/v1/reference/exchange-rates"
 HEADER = "currency,valid_from,valid_to,rate"
@@ -51,28 +47,6 @@ def count(engine: Engine, table: Table, *where: Any) -> int:
             select(func.count()).select_from(table).where(*where)
         ).scalar_one()
     return rows
-
-
-def invoke(database_url: str, *args: str) -> Result:
-    """``clearway ARGS`` in this process, on ``database_url``."""
-    get_settings.cache_clear()
-    try:
-        return CliRunner().invoke(app, list(args), env={"CLEARWAY_DATABASE_URL": database_url})
-    finally:
-        get_settings.cache_clear()
-        # Some commands (``process``) leave closing their database connections to the end of
-        # the process; in this one, close them now rather than in a later test's teardown.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            gc.collect()
-
-
-def one_line_error(result: Result) -> str:
-    assert result.exit_code == 1, result.output
-    message = result.stderr.strip()
-    assert len(message.splitlines()) == 1, message
-    assert message.startswith("error: "), message
-    return message.removeprefix("error: ")
 
 
 def problem_of(response: Any, status: int) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import pycountry
 
+from clearway.adapters.json_input import JsonInputError, parse_json
 from clearway.adapters.text_files import MIB, TextFileError, read_text
 from clearway.domain.export_control.control_list import ControlList, ControlListInvalid
 from clearway.domain.export_control.control_list_document import parse_control_list
@@ -110,11 +111,13 @@ def _text(path: Path) -> str:
 def _json_object(path: Path, keys: tuple[str, ...]) -> dict[str, Any]:
     text = _text(path)
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
+        document = parse_json(text, subject=path.name)
     except json.JSONDecodeError as error:
         raise ControlListFileError(
             f"{path.name} line {error.lineno}: not JSON ({error.msg})"
         ) from error
+    except JsonInputError as error:
+        raise ControlListFileError(f"{path.name}: {error.detail}") from error
     except ValueError as error:
         raise ControlListFileError(f"{path.name}: not JSON ({error})") from error
     if not isinstance(document, dict):
@@ -155,11 +158,6 @@ def _correlation_rows(path: Path) -> tuple[list[dict[str, str]], list[int]]:
     if header is None:
         raise ControlListFileError(f"{path.name}: empty; expected a header line")
     return rows, lines
-
-
-def _refuse_constant(name: str) -> Any:
-    # JSON has no NaN or Infinity; Python's reader accepts them unless told otherwise.
-    raise ValueError(f"{name} is not a JSON value")
 
 
 def _check_header(header: list[str], where: str) -> None:

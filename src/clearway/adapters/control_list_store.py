@@ -102,7 +102,15 @@ def add_version(
         )
     except IntegrityError as error:
         raise Conflict(f"control list version {version.id} was loaded meanwhile; retry") from error
-    bump(connection, Kind.CONTROL_LIST)
+    bump(
+        connection,
+        Kind.CONTROL_LIST,
+        "control_list.loaded",
+        str(version.id),
+        label=version.label,
+        source=version.source,
+        illustrative=version.illustrative,
+    )
     return version
 
 

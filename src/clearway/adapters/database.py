@@ -1,7 +1,9 @@
-"""Engines: SQLite in WAL mode by default, PostgreSQL through psycopg 3."""
+"""Engines: SQLite in WAL mode by default, PostgreSQL through psycopg 3; and the refusal of a
+SQLite file that is not there, for commands that read an existing database."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -19,6 +21,25 @@ def normalise_url(url: str) -> str:
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+class MissingDatabase(RuntimeError):
+    """A command that only reads an existing database was pointed at a SQLite file that is not
+    there (opening it would create an empty one and report on nothing)."""
+
+
+def require_existing_database(url: str) -> None:
+    """Refuse a SQLite URL whose file does not exist; other databases (and in-memory SQLite)
+    pass, their server says whether they exist."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite"):
+        return
+    database = parsed.database
+    if not database or database == ":memory:" or parsed.query.get("mode") == "memory":
+        return
+    path = Path(database.removeprefix("file:"))
+    if not path.is_file():
+        raise MissingDatabase(f"no database at {path.absolute()}")
 
 
 def create_database_engine(url: str) -> Engine:

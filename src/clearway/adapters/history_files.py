@@ -8,7 +8,6 @@ and number of an ``Observation``; ``kcs`` is shipped for the Korea Customs Servi
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from clearway.adapters.json_input import parse_json
 from clearway.domain.risk.observation import CODE_FIELDS, NUMBER_FIELDS, Observation
 
 SHIPPED_MAPPINGS = ("kcs",)
@@ -64,7 +64,7 @@ def shipped_mapping(name: str) -> Path:
 
 def read_mapping(path: Path) -> ColumnMapping:
     try:
-        raw: Any = json.loads(path.read_text(encoding="utf-8"))
+        raw: Any = parse_json(path.read_bytes(), subject="the file")
     except (OSError, ValueError) as error:
         raise HistoryFileError(f"{path}: cannot read the mapping: {error}") from error
     if not isinstance(raw, dict):

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, insert, or_, select, text
 
+from clearway.adapters.audit_trail import record
 from clearway.adapters.ledger_reading import outbox_event
 from clearway.adapters.ledger_tables import (
     ledger_checkpoints,
@@ -233,6 +234,7 @@ def add_witness(
             name=name, verifier_key=verifier_key, registered_at=at, registered_by=actor
         )
     )
+    record(connection, "witness.registered", "witness", name, {"verifier_key": verifier_key})
 
 
 def store_cosignature(

@@ -198,7 +198,7 @@ def activate(connection: Connection, version: int, *, now: datetime | None = Non
         .where(risk_models.c.version == version)
         .values(active=True, activated_at=stamp)
     )
-    bump(connection, Kind.MODEL)
+    bump(connection, Kind.MODEL, "model.promoted", str(version))
     return model_info(connection, version)
 
 
@@ -226,5 +226,5 @@ def rollback(connection: Connection) -> ModelInfo:
     connection.execute(
         update(risk_models).where(risk_models.c.version == earlier[0]).values(active=True)
     )
-    bump(connection, Kind.MODEL)
+    bump(connection, Kind.MODEL, "model.rolled_back", str(active[0]), now_active=earlier[0])
     return model_info(connection, earlier[0])

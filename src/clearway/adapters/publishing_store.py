@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, delete, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from clearway.adapters.audit_trail import record
 from clearway.adapters.publishing_tables import subscriptions
 from clearway.adapters.tables import events
+from clearway.domain.events import ADMINISTRATION_EVENTS
 from clearway.domain.record import StoredEvent
 from clearway.domain.subscriptions import DeliveryState, Subscription, SubscriptionKind
 from clearway.services.publishing import (
@@ -41,6 +43,17 @@ def _newest_sequence(connection: Connection) -> int:
         select(func.coalesce(func.max(events.c.sequence), 0))
     ).scalar_one()
     return newest
+
+
+def _lag(connection: Connection, after: int) -> int:
+    """Events past a subscription's cursor that are for subscribers (not the administration's
+    own, which only the ledger takes)."""
+    count: int = connection.execute(
+        select(func.count())
+        .select_from(events)
+        .where(events.c.sequence > after, events.c.type.not_in(ADMINISTRATION_EVENTS))
+    ).scalar_one()
+    return count
 
 
 def _subscription(row: Row[Any]) -> Subscription:
@@ -100,7 +113,12 @@ def read_events(
     first, so that a subscription to rare events moves its cursor over all the others at once.
     """
     newest = _newest_sequence(connection)
-    query = select(*_EVENT_COLUMNS).where(events.c.sequence > after, events.c.sequence <= newest)
+    query = select(*_EVENT_COLUMNS).where(
+        events.c.sequence > after,
+        events.c.sequence <= newest,
+        # Changes of accounts and configuration are for the ledger alone.
+        events.c.type.not_in(ADMINISTRATION_EVENTS),
+    )
     if subscription.event_types:
         query = query.where(events.c.type.in_(subscription.event_types))
     rows = connection.execute(query.order_by(events.c.sequence).limit(limit)).all()
@@ -222,6 +240,17 @@ class SqlAlchemySubscriptionStore(AbstractSubscriptionStore):
         with self._engine.begin() as connection:
             # At the end: the next event to commit has a larger sequence than any seen now.
             start = 0 if from_start else _newest_sequence(connection)
+            record(
+                connection,
+                "subscription.created",
+                "subscription",
+                subscription.id,
+                {
+                    "name": subscription.name,
+                    "kind": subscription.kind.value,
+                    "event_types": list(subscription.event_types),
+                },
+            )
             connection.execute(
                 insert(subscriptions).values(
                     id=subscription.id,
@@ -244,11 +273,11 @@ class SqlAlchemySubscriptionStore(AbstractSubscriptionStore):
         if subscription_id is not None:
             query = query.where(subscriptions.c.id == subscription_id)
         with self._engine.connect() as connection:
-            newest = _newest_sequence(connection)
             rows = connection.execute(query).all()
+            lags = [_lag(connection, row.last_sequence) for row in rows]
         return [
-            SubscriptionStatus(_subscription(row), _state(row), max(0, newest - row.last_sequence))
-            for row in rows
+            SubscriptionStatus(_subscription(row), _state(row), lag)
+            for row, lag in zip(rows, lags, strict=True)
         ]
 
     def get(self, subscription_id: str) -> SubscriptionStatus | None:
@@ -263,6 +292,8 @@ class SqlAlchemySubscriptionStore(AbstractSubscriptionStore):
             removed = connection.execute(
                 delete(subscriptions).where(subscriptions.c.id == subscription_id)
             )
+            if removed.rowcount:
+                record(connection, "subscription.removed", "subscription", subscription_id)
         return removed.rowcount == 1
 
     def set_active(self, subscription_id: str, active: bool) -> bool:
@@ -273,4 +304,7 @@ class SqlAlchemySubscriptionStore(AbstractSubscriptionStore):
             changed = connection.execute(
                 update(subscriptions).where(subscriptions.c.id == subscription_id).values(values)
             )
+            if changed.rowcount:
+                action = "subscription.resumed" if active else "subscription.paused"
+                record(connection, action, "subscription", subscription_id)
         return changed.rowcount == 1

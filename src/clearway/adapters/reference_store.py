@@ -45,7 +45,14 @@ def load_reference(engine: Engine) -> dict[str, int]:
         connection.execute(code_lists.insert(), codes)
         connection.execute(delete(hs_nomenclature))
         connection.execute(hs_nomenclature.insert(), nomenclature)
-        bump(connection, Kind.REFERENCE)
+        bump(
+            connection,
+            Kind.REFERENCE,
+            "code_lists.loaded",
+            "shipped",
+            codes=len(codes),
+            hs_codes=len(nomenclature),
+        )
     # The shipped rates are published figures checked by the tests, not typed by an operator:
     # the band that catches typing mistakes does not apply to them.
     rates = load_rates(engine, shipped_rates(), allow_large_changes=True).stored
@@ -104,7 +111,15 @@ def load_rates(
                 )
             )
         connection.execute(exchange_rates.insert(), rows)
-        bump(connection, Kind.REFERENCE)
+        bump(
+            connection,
+            Kind.REFERENCE,
+            "exchange_rates.loaded",
+            None,
+            rates=len(rows),
+            currencies=len({row["currency"] for row in rows}),
+            large_changes_allowed=bool(changes),
+        )
         stored: int = connection.execute(
             select(func.count()).select_from(exchange_rates)
         ).scalar_one()

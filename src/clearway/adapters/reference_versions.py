@@ -1,6 +1,7 @@
 """Version counters of the reference data clearance reads, one per kind.
 
-Every store function that changes a kind raises its counter in the same transaction; every
+Every store function that changes a kind raises its counter in the same transaction, and
+records who changed what in the audit trail (and the ledger: ``adapters.audit_trail``); every
 worker and process (API workers, ``clearway process``) reads the counters at the start of a
 request or batch (at most once a second) and reloads the kinds whose counter moved. So a rate,
 a rule, a list, a tariff, a control list or a model loaded through the API or the CLI reaches
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from clearway.adapters.audit_trail import record
 from clearway.adapters.tables import reference_versions
 from clearway.domain.events import utc_now
 
@@ -31,9 +33,17 @@ class Kind(enum.StrEnum):
     MODEL = "model"
 
 
-def bump(connection: Connection, kind: Kind) -> None:
-    """Record that ``kind`` changed (in the caller's transaction: the change and its counter
-    commit together)."""
+def bump(
+    connection: Connection,
+    kind: Kind,
+    change: str,
+    subject: str | None = None,
+    **detail: str | int | bool | None,
+) -> None:
+    """Record that ``kind`` changed (in the caller's transaction: the change, its counter and
+    its audit record commit together): ``change`` names what happened (``rule.written``),
+    ``subject`` what it happened to, ``detail`` the rest (never a secret)."""
+    record(connection, change, kind.value, subject, detail)
     maker = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = maker(reference_versions).values(kind=kind.value, version=1, changed_at=utc_now())
     connection.execute(

@@ -124,7 +124,16 @@ def load_list(
     ]
     for start in range(0, len(rows), _INSERT_BATCH):
         connection.execute(insert(screening_entities), rows[start : start + _INSERT_BATCH])
-    bump(connection, Kind.SCREENING)
+    bump(
+        connection,
+        Kind.SCREENING,
+        "screening_list.loaded",
+        list_file.source.value,
+        entities=len(list_file.entities),
+        added=len(new_ids - old_ids),
+        removed=len(old_ids - new_ids),
+        sha256=list_file.sha256,
+    )
     version = ListVersion(
         id=version_id,
         source=list_file.source,
@@ -212,7 +221,15 @@ def add_dismissal(
             ).scalar_one()
     except IntegrityError as error:
         raise Conflict(f"{entity_id} is already dismissed for this party") from error
-    bump(connection, Kind.SCREENING)
+    bump(
+        connection,
+        Kind.SCREENING,
+        "screening_dismissal.added",
+        str(dismissal_id),
+        entity_id=entity_id,
+        party_name=party_name,
+        reason=reason,
+    )
     return Dismissal(dismissal_id, party_key, entity_id, reason, actor, at, party_name)
 
 
@@ -222,7 +239,7 @@ def remove_dismissal(connection: Connection, dismissal_id: int) -> None:
     )
     if removed.rowcount == 0:
         raise NotFound(f"no dismissal {dismissal_id}")
-    bump(connection, Kind.SCREENING)
+    bump(connection, Kind.SCREENING, "screening_dismissal.removed", str(dismissal_id))
 
 
 # --- the screener -------------------------------------------------------------------------------

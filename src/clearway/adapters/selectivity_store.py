@@ -239,14 +239,31 @@ def _insert_version(
     except IntegrityError as error:
         # Another analyst wrote the same rule id or version first.
         raise Conflict(f"rule {rule_id} version {version} was written meanwhile; retry") from error
-    bump(connection, Kind.SELECTIVITY)
+    bump(
+        connection,
+        Kind.SELECTIVITY,
+        "rule.written",
+        rule_id,
+        version=version,
+        expression=draft.expression,
+        lane=lane.value,
+        valid_from=draft.valid_from.isoformat(),
+        valid_to=draft.valid_to.isoformat() if draft.valid_to else None,
+    )
     return StoredRule(rule_id, version, draft, lane, True, actor, at)
 
 
 def put_list(connection: Connection, risk_list: RiskList) -> bool:
     """Store a list, replacing any of the same name; True when the name is new."""
     removed = connection.execute(delete(risk_lists).where(risk_lists.c.name == risk_list.name))
-    bump(connection, Kind.SELECTIVITY)
+    bump(
+        connection,
+        Kind.SELECTIVITY,
+        "risk_list.put",
+        risk_list.name,
+        codes=len(risk_list.codes),
+        new=removed.rowcount == 0,
+    )
     connection.execute(
         insert(risk_lists).values(
             name=risk_list.name,
@@ -260,7 +277,7 @@ def put_list(connection: Connection, risk_list: RiskList) -> bool:
 
 
 def delete_list(connection: Connection, name: str) -> bool:
-    bump(connection, Kind.SELECTIVITY)
+    bump(connection, Kind.SELECTIVITY, "risk_list.deleted", name)
     return connection.execute(delete(risk_lists).where(risk_lists.c.name == name)).rowcount > 0
 
 
@@ -268,7 +285,7 @@ def put_bands(
     connection: Connection, bands: Sequence[ValueBand], *, actor: str, at: datetime
 ) -> None:
     """Replace the whole set of value-control bands."""
-    bump(connection, Kind.SELECTIVITY)
+    bump(connection, Kind.SELECTIVITY, "value_bands.put", None, bands=len(bands))
     connection.execute(delete(value_controls))
     if bands:
         connection.execute(
@@ -288,7 +305,16 @@ def put_bands(
 
 
 def put_targets(connection: Connection, targets: LaneTargets, *, actor: str, at: datetime) -> None:
-    bump(connection, Kind.SELECTIVITY)
+    bump(
+        connection,
+        Kind.SELECTIVITY,
+        "lane_targets.put",
+        None,
+        **{
+            f"{target.lane.value}_expected_rate": str(target.expected_rate)
+            for target in targets.in_severity_order
+        },
+    )
     connection.execute(delete(lane_targets))
     connection.execute(
         insert(lane_targets),

@@ -136,6 +136,15 @@ users = Table(
     Column("company_id", String(17)),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # Raised by every change that must end the sessions, tokens and keys issued before it
+    # (disabling, a role or company change, a password reset); tokens and keys carry it.
+    Column("token_version", Integer, nullable=False, default=1, server_default="1"),
+    # Consecutive wrong passwords, and until when the account refuses sign-in because of them.
+    Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
+    Column("locked_until", UtcDateTime),
+    Column("updated_at", UtcDateTime),
+    # Tokens name the account by this id: SQLite must never reuse a deleted account's.
+    sqlite_autoincrement=True,
 )
 
 api_keys = Table(
@@ -148,6 +157,12 @@ api_keys = Table(
     Column("name", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
+    # The role the key acts with: its owner's or one whose permissions are a subset of it.
+    Column("role", String(16)),
+    Column("expires_at", UtcDateTime),
+    # The owner's token version when the key was made: a later account change ends the key.
+    Column("token_version", Integer, nullable=False, default=1, server_default="1"),
+    Column("created_by", String(64)),
 )
 
 code_lists = Table(
@@ -192,6 +207,7 @@ reference_versions = Table(
 
 # The tariff and risk tables share this metadata; importing them here keeps one schema for
 # migrations.
+from clearway.adapters import audit_tables as _audit_tables  # noqa: E402, F401
 from clearway.adapters import control_list_tables as _control_list_tables  # noqa: E402, F401
 from clearway.adapters import draft_tables as _draft_tables  # noqa: E402, F401
 from clearway.adapters import export_control_tables as _export_control_tables  # noqa: E402, F401

@@ -43,7 +43,7 @@ from clearway.domain.tariff.units import optional_unit
 def store_geography(engine: Engine, records: TariffRecords) -> int:
     with engine.begin() as connection:
         _store_geography(connection, records)
-        bump(connection, Kind.TARIFF)
+        bump(connection, Kind.TARIFF, "tariff_geography.loaded", None, areas=len(records.areas))
     return len(records.areas)
 
 
@@ -92,7 +92,7 @@ def store_records(engine: Engine, records: TariffRecords) -> dict[str, int]:
         _store_nomenclature(connection, records)
         for measure in records.measures:
             _store_measure(connection, records, measure)
-        bump(connection, Kind.TARIFF)
+        bump(connection, Kind.TARIFF, "tariff.loaded", None, measures=len(records.measures))
     return {
         "measures": len(records.measures),
         "commodities": len(records.commodities),

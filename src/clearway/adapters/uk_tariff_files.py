@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from clearway.adapters.json_input import JsonInputError, parse_json
 from clearway.adapters.tariff_files import Commodity, TariffFileError, TariffRecords
 from clearway.adapters.text_files import MIB, TextFileError, read_text
 from clearway.domain.reference import ExchangeRate, rate_problem
@@ -86,20 +87,13 @@ def _read_jurisdiction(path: Path, jurisdiction: str) -> TariffRecords:
 
 def _load_json(file: Path) -> Any:
     try:
-        return json.loads(
-            read_text(file, MAX_RECORD_BYTES),
-            parse_float=Decimal,
-            parse_constant=_refuse_constant,
-        )
+        return parse_json(read_text(file, MAX_RECORD_BYTES), subject=str(file))
     except TextFileError as error:
         raise TariffFileError(str(error)) from error
     except json.JSONDecodeError as error:
         raise TariffFileError(f"{file} line {error.lineno}: not JSON ({error.msg})") from error
-
-
-def _refuse_constant(name: str) -> Any:
-    # JSON has no NaN or Infinity; Python's reader accepts them unless told otherwise.
-    raise ValueError(f"{name} is not a JSON number")
+    except JsonInputError as error:
+        raise TariffFileError(f"{file}: {error.detail}") from error
 
 
 def _add_area(records: TariffRecords, area: dict[str, Any]) -> None:

@@ -14,6 +14,9 @@ class Role(enum.StrEnum):
     AGENCY = "agency"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    SYSTEM = "system"
+    """The operator's own commands on the server (bulk lodging, the demo's seeding): never a
+    user's role."""
 
 
 class Action(enum.StrEnum):
@@ -32,6 +35,7 @@ class Action(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     READ_LEDGER = "read_ledger"
     MANAGE_WITNESSES = "manage_witnesses"
+    READ_AUDIT = "read_audit"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -53,20 +57,31 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.RISK_ANALYST: frozenset({Action.READ, Action.MANAGE_RISK, Action.SCREEN}),
     Role.AGENCY: frozenset({Action.READ, Action.SCREEN, Action.MANAGE_EXPORT_CONTROL}),
-    Role.AUDITOR: frozenset({Action.READ, Action.READ_LEDGER}),
+    Role.AUDITOR: frozenset({Action.READ, Action.READ_LEDGER, Action.READ_AUDIT}),
+    # Separation of duties: the administrator runs the system (users, reference data,
+    # subscriptions, witnesses) but neither lodges nor decides declarations.
     Role.ADMIN: frozenset(
         {
-            Action.LODGE,
             Action.READ,
-            Action.CANCEL,
             Action.MANAGE_REFERENCE,
             Action.MANAGE_USERS,
             Action.MANAGE_SUBSCRIPTIONS,
             Action.READ_LEDGER,
             Action.MANAGE_WITNESSES,
+            Action.READ_AUDIT,
         }
     ),
+    Role.SYSTEM: frozenset({Action.LODGE, Action.READ, Action.AMEND, Action.CANCEL}),
 }
+
+USER_ROLES: tuple[Role, ...] = tuple(role for role in Role if role is not Role.SYSTEM)
+"""The roles an account may have."""
+
+
+def may_delegate(owner: Role, role: Role) -> bool:
+    """Whether an API key of ``owner`` may act with ``role``: its own, or one that may do
+    nothing the owner may not (least privilege for the systems that hold keys)."""
+    return role is not Role.SYSTEM and PERMISSIONS[role] <= PERMISSIONS[owner]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +91,11 @@ class Principal:
     username: str
     role: Role
     company_id: str | None = None
+    user_id: int | None = None
+    """The account's immutable id (None for the operator's commands)."""
+    token_version: int = 1
+    via_key: bool = False
+    """Authenticated by an API key (a system), not by a person's password."""
 
     def may(self, action: Action) -> bool:
         return action in PERMISSIONS[self.role]
@@ -117,5 +137,21 @@ def lodging_refusal(principal: Principal, declarant_id: str | None) -> str | Non
     if principal.role is Role.TRADER and declarant_id != principal.company_id:
         return (
             f"you may lodge only as your own company {principal.company_id}, not as {declarant_id}"
+        )
+    return None
+
+
+def change_refusal(principal: Principal, declarant_id: str) -> str | None:
+    """Why ``principal`` may not change (amend, cancel, answer for) a declaration whose
+    declarant is ``declarant_id``, or None if it may.
+
+    Only the declarant (who may be a representative acting for the importer or exporter)
+    amends or withdraws a declaration (UCC Art. 173 and 174: "at the request of the
+    declarant"); the other parties named on it may read it.
+    """
+    if principal.role is Role.TRADER and principal.company_id != declarant_id:
+        return (
+            f"only the declarant {declarant_id} may change this declaration; your company "
+            f"{principal.company_id} is named on it as another party"
         )
     return None

@@ -9,8 +9,13 @@ ClearwayError
 ├── PreconditionFailed   412  If-Match names a version that is no longer current
 ├── PayloadTooLarge      413
 ├── UnsupportedMediaType 415
+├── TooManyRequests      429  sign-in attempts throttled (``Retry-After``)
 ├── BadRequest           400  malformed JSON or query
+│   └── MalformedJson         the body is not JSON
+│       ├── NotUtf8           not UTF-8, or behind a byte order mark
+│       └── DuplicateKey      a name twice in one object (``pointer``)
 └── ValidationFailed     422  the declaration breaks schema, code-list or business rules
+    ├── AccountRejected       an account or key whose fields do not hold
     ├── RuleRejected          a selectivity rule, list, band or lane target that cannot be stored
     └── ControlListRejected   a control list whose entries, correlation or measures do not hold
 """
@@ -36,6 +41,10 @@ class ClearwayError(Exception):
         """RFC 9457 extension members this problem adds to the standard ones."""
         return {}
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response carries besides the problem."""
+        return {}
+
 
 class BadRequest(ClearwayError):
     status, slug, title = 400, "bad-request", "Bad request"
@@ -43,6 +52,26 @@ class BadRequest(ClearwayError):
 
 class MalformedJson(BadRequest):
     slug, title = "malformed-json", "Malformed JSON"
+
+
+class NotUtf8(MalformedJson):
+    """JSON text in another encoding than UTF-8, or with a byte order mark (RFC 8259 §8.1)."""
+
+    slug, title = "not-utf8", "Only UTF-8 is accepted"
+
+
+class DuplicateKey(MalformedJson):
+    """A name twice in one object (RFC 8259 §4 leaves its meaning open); ``pointer`` is the
+    RFC 6901 pointer to the member."""
+
+    slug, title = "duplicate-key", "Duplicate key"
+
+    def __init__(self, detail: str, pointer: str) -> None:
+        super().__init__(detail)
+        self.pointer = pointer
+
+    def extensions(self) -> dict[str, Any]:
+        return {"pointer": self.pointer}
 
 
 class NotAuthenticated(ClearwayError):
@@ -65,6 +94,22 @@ class TransitionNotAllowed(Conflict):
     slug, title = "transition-not-allowed", "Transition not allowed"
 
 
+class TooManyRequests(ClearwayError):
+    """Too many attempts: try again in ``retry_after`` seconds (RFC 6585 §4)."""
+
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+
+    def extensions(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class PreconditionFailed(ClearwayError):
     status, slug, title = 412, "precondition-failed", "Precondition failed"
 
@@ -84,6 +129,12 @@ class ValidationFailed(ClearwayError):
         count = len(violations)
         super().__init__(detail or f"{count} problem{'s' if count != 1 else ''} found")
         self.violations = list(violations)
+
+
+class AccountRejected(ValidationFailed):
+    """An account or API key whose fields do not hold (username, role, company, password)."""
+
+    slug, title = "account-rejected", "Account not valid"
 
 
 class RuleRejected(ValidationFailed):

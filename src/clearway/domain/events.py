@@ -6,7 +6,8 @@ transaction as the change it records; events become visible in the order of thei
 seen every earlier event there will ever be. The relay publishes them; the ledger logs them.
 
 An event is about a declaration (``declaration_id``), a licence (``licence_id``), or both (a
-licence drawn by a declaration's release).
+licence drawn by a declaration's release); an account or configuration change is about
+neither.
 """
 
 from __future__ import annotations
@@ -61,3 +62,12 @@ LICENCE_DRAWN = "LicenceDrawn"
 LICENCE_CREDITED = "LicenceCredited"
 REFERRAL_INFORMATION_REQUESTED = "ReferralInformationRequested"
 REFERRAL_REPLIED = "ReferralReplied"
+ACCOUNT_CHANGED = "AccountChanged"
+"""A user or API key was created, changed, disabled or revoked (no declaration, no licence)."""
+CONFIGURATION_CHANGED = "ConfigurationChanged"
+"""Rules, lists, reference data, the tariff, the control list or the model changed."""
+
+ADMINISTRATION_EVENTS = frozenset({ACCOUNT_CHANGED, CONFIGURATION_CHANGED})
+"""Events for the ledger and the audit trail only, never published to subscribers: they name
+selectivity rules and lists, which must not reach traders or partners (WCO Risk Management
+Compendium: profiles are confidential)."""

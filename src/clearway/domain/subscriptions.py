@@ -25,12 +25,16 @@ from clearway.domain.errors import ValidationFailed
 from clearway.domain.record import StoredEvent
 from clearway.domain.rules.base import Violation
 
-EVENT_TYPES: frozenset[str] = frozenset(
-    value
-    for name, value in vars(_events).items()
-    if name.isupper() and name.isidentifier() and isinstance(value, str)
+EVENT_TYPES: frozenset[str] = (
+    frozenset(
+        value
+        for name, value in vars(_events).items()
+        if name.isupper() and name.isidentifier() and isinstance(value, str)
+    )
+    - _events.ADMINISTRATION_EVENTS
 )
-"""Every event type Clearway records: the upper-case string constants of ``domain.events``."""
+"""Every event type a subscriber may receive: the upper-case string constants of
+``domain.events`` but the administration's own."""
 
 DEFAULT_SUBJECT_PREFIX = "clearway"
 SECRET_PREFIX = "whsec_"
@@ -195,13 +199,18 @@ def retry_delay(attempts: int, draw: float) -> timedelta:
 
 
 def event_area(event: StoredEvent) -> str:
-    """``licence`` for an event about a licence (even one drawn by a declaration), else
-    ``declaration``."""
-    return "licence" if event.licence_id is not None else "declaration"
+    """``licence`` for an event about a licence (even one drawn by a declaration),
+    ``administration`` for a change of accounts or configuration, else ``declaration``."""
+    if event.licence_id is not None:
+        return "licence"
+    if event.declaration_id is None:
+        return "administration"
+    return "declaration"
 
 
 def event_subject(prefix: str, event: StoredEvent) -> str:
-    """The NATS subject: ``<prefix>.declaration.<Type>`` or ``<prefix>.licence.<Type>``."""
+    """The NATS subject: ``<prefix>.declaration.<Type>``, ``<prefix>.licence.<Type>`` or
+    ``<prefix>.administration.<Type>``."""
     return f"{prefix}.{event_area(event)}.{event.type}"
 
 

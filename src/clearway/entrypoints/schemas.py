@@ -7,7 +7,6 @@ are accepted too). Unknown fields are refused so that a misspelt field is report
 from __future__ import annotations
 
 import datetime as dt
-import json
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from clearway.adapters.json_input import parse_json
 from clearway.domain import declaration as domain
 from clearway.domain.rules import Violation
 from clearway.domain.text import has_control_characters
@@ -184,17 +184,14 @@ class DeclarationIn(_Wire):
 DECLARATION = TypeAdapter(DeclarationIn)
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number (RFC 8259 section 6)")
-
-
 def loads_json(data: bytes | str) -> Any:
     """Decode JSON keeping every number exact: fractions become ``Decimal``, never binary
-    floats, so an amount is never silently rounded; ``NaN`` and ``Infinity`` are refused.
+    floats, so an amount is never silently rounded; ``NaN`` and ``Infinity`` are refused; so
+    are text that is not UTF-8 and duplicate keys (``clearway.adapters.json_input``).
 
     Raises ``ValueError`` (``json.JSONDecodeError`` for syntax) on anything that is not JSON.
     """
-    return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
+    return parse_json(data, subject="the text")
 
 
 def pointer(location: tuple[int | str, ...]) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from clearway.domain.access import Action, Principal
+from clearway.domain.access import Action, Principal, change_refusal
 from clearway.domain.declaration import Declaration, DeclarationType
 from clearway.domain.errors import (
     Conflict,
@@ -72,6 +72,9 @@ def load_for_change(
     if not actor.may(action):
         raise Forbidden(f"the {actor.role.value} role may not {action.value} declarations")
     record = get_visible(uow, actor, reference, lock=True)
+    refusal = change_refusal(actor, record.declarant_id)
+    if refusal is not None:
+        raise Forbidden(refusal)
     if expected_version is not None and expected_version != record.version:
         raise PreconditionFailed(
             f"declaration {record.id} is at version {record.version}, not {expected_version}"

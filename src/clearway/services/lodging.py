@@ -40,6 +40,7 @@ from clearway.services.assessment import (
 from clearway.services.context import ClearanceContext
 from clearway.services.ports import AbstractUnitOfWork, DuplicateDeclaration, ItemRow
 from clearway.services.stages import BatchStages
+from clearway.services.timing import timed
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,8 @@ def check_value_and_assess(
     violations, valuation = check_and_value(declaration, context, now)
     if valuation is None:
         return Checked(violations)
-    problems, assessment = assess_declaration(declaration, valuation, context)
+    with timed("duty"):
+        problems, assessment = assess_declaration(declaration, valuation, context)
     if problems:
         return Checked(problems)
     return Checked([], valuation, assessment)
@@ -132,17 +134,19 @@ def check_and_value(
 ) -> tuple[list[Violation], Valuation | None]:
     """Every rule violation, and the valuation when there are none."""
     today = now.date()
-    violations = validate(declaration, context.rule_context(today))
+    with timed("validate"):
+        violations = validate(declaration, context.rule_context(today))
     if violations:
         return violations, None
     try:
-        valuation = value_declaration(
-            declaration,
-            on=today,
-            rate=context.reference.rates.rate,
-            national_currency=context.national_currency,
-            import_basis=context.import_basis,
-        )
+        with timed("value"):
+            valuation = value_declaration(
+                declaration,
+                on=today,
+                rate=context.reference.rates.rate,
+                national_currency=context.national_currency,
+                import_basis=context.import_basis,
+            )
     except MissingRate as missing:
         code = "CL013" if isinstance(missing, UnusableRate) else "CL012"
         return [Violation(code, "/invoice/currency", str(missing))], None
@@ -234,70 +238,72 @@ def lodge_declarations(
     (``created=False``); the same LRN with a different content is a conflict.
     """
     now = context.now()
-    outcomes: list[LodgeOutcome | None] = [None] * len(commands)
-    valued: list[tuple[int, Checked]] = []
-    for index, command in enumerate(commands):
-        refused = lodging_refusal(command.actor, command.declaration.declarant.id)
-        if refused is not None:
-            outcomes[index] = Forbidden(refused)
-            continue
-        checked = check_value_and_assess(command.declaration, context, now)
-        if checked.valuation is None:
-            outcomes[index] = ValidationFailed(checked.violations)
-        else:
-            valued.append((index, checked))
-
-    with uow:
-        keys = [
-            (commands[i].declaration.declarant.id or "", commands[i].declaration.lrn)
-            for i, _ in valued
-        ]
-        existing = uow.declarations.find_by_lrn(keys) if keys else {}
-        new_rows: list[tuple[DeclarationRecord, list[ItemRow]]] = []
-        new_events: list[Event] = []
-        laned = BatchStages()
-        claimed: dict[tuple[str, str], DeclarationRecord] = dict(existing)
-        for (index, checked), key in zip(valued, keys, strict=True):
-            command = commands[index]
-            stored = claimed.get(key)
-            if stored is not None:
-                outcomes[index] = _replay(stored, command)
+    with timed("lodge", len(commands)):
+        outcomes: list[LodgeOutcome | None] = [None] * len(commands)
+        valued: list[tuple[int, Checked]] = []
+        for index, command in enumerate(commands):
+            refused = lodging_refusal(command.actor, command.declaration.declarant.id)
+            if refused is not None:
+                outcomes[index] = Forbidden(refused)
                 continue
-            record, events = _new_record(command, checked, context, now)
-            if checked.assessment is not None:
-                events.extend(
-                    laned.decide(
-                        record,
-                        command.declaration,
-                        command.actor.username,
-                        checked.valuation,
-                        checked.assessment,
-                        context,
-                        uow,
-                        now,
-                    )
-                )
+            checked = check_value_and_assess(command.declaration, context, now)
+            if checked.valuation is None:
+                outcomes[index] = ValidationFailed(checked.violations)
             else:
-                events.extend(
-                    laned.control(
-                        record, command.declaration, command.actor.username, context, uow, now
+                valued.append((index, checked))
+
+        with uow:
+            keys = [
+                (commands[i].declaration.declarant.id or "", commands[i].declaration.lrn)
+                for i, _ in valued
+            ]
+            existing = uow.declarations.find_by_lrn(keys) if keys else {}
+            new_rows: list[tuple[DeclarationRecord, list[ItemRow]]] = []
+            new_events: list[Event] = []
+            laned = BatchStages()
+            claimed: dict[tuple[str, str], DeclarationRecord] = dict(existing)
+            for (index, checked), key in zip(valued, keys, strict=True):
+                command = commands[index]
+                stored = claimed.get(key)
+                if stored is not None:
+                    outcomes[index] = _replay(stored, command)
+                    continue
+                record, events = _new_record(command, checked, context, now)
+                if checked.assessment is not None:
+                    events.extend(
+                        laned.decide(
+                            record,
+                            command.declaration,
+                            command.actor.username,
+                            checked.valuation,
+                            checked.assessment,
+                            context,
+                            uow,
+                            now,
+                        )
                     )
-                )
-            claimed[key] = record
-            assert checked.valuation is not None
-            new_rows.append((record, item_rows(command.declaration, checked.valuation)))
-            new_events.extend(events)
-            outcomes[index] = Lodged(record, created=True)
-        if not new_rows:
-            return [outcome for outcome in outcomes if outcome is not None]
-        try:
-            uow.declarations.add_many(new_rows)
-            laned.store(uow, context, now, new_events)
-            uow.commit()
-        except DuplicateDeclaration:
-            uow.rollback()
-        else:
-            return [outcome for outcome in outcomes if outcome is not None]
+                else:
+                    events.extend(
+                        laned.control(
+                            record, command.declaration, command.actor.username, context, uow, now
+                        )
+                    )
+                claimed[key] = record
+                assert checked.valuation is not None
+                new_rows.append((record, item_rows(command.declaration, checked.valuation)))
+                new_events.extend(events)
+                outcomes[index] = Lodged(record, created=True)
+            if not new_rows:
+                return [outcome for outcome in outcomes if outcome is not None]
+            try:
+                with timed("store", len(new_rows)):
+                    uow.declarations.add_many(new_rows)
+                    laned.store(uow, context, now, new_events)
+                    uow.commit()
+            except DuplicateDeclaration:
+                uow.rollback()
+            else:
+                return [outcome for outcome in outcomes if outcome is not None]
     # A concurrent writer stored one of these LRNs first: lodge one by one, so that each
     # command is answered as new or as a replay of what the other writer stored.
     if len(commands) == 1:

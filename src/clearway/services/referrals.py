@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from clearway.domain.access import Action, Principal
+from clearway.domain.access import Action, Principal, change_refusal
 from clearway.domain.declaration import Party
 from clearway.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from clearway.domain.events import (
@@ -258,6 +258,9 @@ def reply_to_referral(
         record = get_visible(uow, command.actor, command.reference, lock=True)
         if not command.actor.may(Action.AMEND):
             raise Forbidden(f"the {command.actor.role.value} role may not answer referrals")
+        refusal = change_refusal(command.actor, record.declarant_id)
+        if refusal is not None:
+            raise Forbidden(refusal)
         asked = [
             referral
             for referral in uow.referrals.for_declaration(record.id)

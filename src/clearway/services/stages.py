@@ -34,6 +34,7 @@ from clearway.services.risk_stage import (
     counted,
     lane_events,
 )
+from clearway.services.timing import timed
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,22 +82,24 @@ class BatchStages:
     ) -> list[Event]:
         """Controls, then risk and lane, for an assessed declaration (a new one, or the new
         version of an amended one)."""
-        controls = check_controls(declaration, context, uow, now.date())
-        by_sequence = dict(zip(assessment.sequences, assessment.items, strict=True))
-        seen = observations(declaration, valuation, by_sequence, record.id, now.date())
-        history = self._known(uow, context).known(seen)
-        decision = context.risk.decide(
-            record,
-            declaration,
-            valuation,
-            by_sequence,
-            now,
-            seen=seen,
-            history=history,
-            amended=amended is not None,
-            kept=amended.held_lane if amended else None,
-        )
-        events = lane_events(record, decision, actor, now, referred=controls.referred)
+        with timed("controls"):
+            controls = check_controls(declaration, context, uow, now.date())
+        with timed("risk"):
+            by_sequence = dict(zip(assessment.sequences, assessment.items, strict=True))
+            seen = observations(declaration, valuation, by_sequence, record.id, now.date())
+            history = self._known(uow, context).known(seen)
+            decision = context.risk.decide(
+                record,
+                declaration,
+                valuation,
+                by_sequence,
+                now,
+                seen=seen,
+                history=history,
+                amended=amended is not None,
+                kept=amended.held_lane if amended else None,
+            )
+            events = lane_events(record, decision, actor, now, referred=controls.referred)
         record.risk = decision.document()
         self.decisions.append(decision)
         if amended is None:
@@ -131,7 +134,8 @@ class BatchStages:
     ) -> list[Event]:
         """The controls stage alone, for a declaration that could not be assessed (no tariff
         is loaded): what it refers is held for the agency; the rest stays accepted."""
-        controls = check_controls(declaration, context, uow, now.date())
+        with timed("controls"):
+            controls = check_controls(declaration, context, uow, now.date())
         if not controls.referred:
             return []
         record.status = transition(record.status, Status.HELD)

@@ -6,15 +6,17 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 import clearway
 from clearway.bootstrap import Runtime, build_runtime
 from clearway.config import Settings, get_settings
 from clearway.entrypoints import web
-from clearway.entrypoints.api import problems
+from clearway.entrypoints.api import metrics, openapi, problems
 from clearway.entrypoints.api.limits import BodySizeLimit
+from clearway.entrypoints.api.observability import RequestContext
 from clearway.entrypoints.api.routers import (
+    audit,
     auth,
     control_list,
     declarations,
@@ -29,11 +31,15 @@ from clearway.entrypoints.api.routers import (
     screening,
     subscriptions,
     tariff,
+    users,
     work_queue,
 )
+from clearway.entrypoints.api.text_inputs import refuse_nul
 from clearway.entrypoints.ledger_worker import start_background_integrator
+from clearway.entrypoints.readiness import log_problems, readiness
 from clearway.entrypoints.reference_watcher import start_reference_watcher
 from clearway.entrypoints.relay_worker import start_background_relay
+from clearway.services import timing
 
 DESCRIPTION = """Lodge import and export declarations and follow them through clearance.
 
@@ -52,6 +58,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not hasattr(app.state, "runtime"):
             app.state.runtime = build_runtime(settings)
+        # What clearance runs without (a tariff, lists, the ledger key, a model), said once.
+        log_problems(readiness(app.state.runtime.settings, app.state.runtime.engine))
         # The event relay, when settings ask for it, on a thread of its own.
         relay = start_background_relay(app.state.runtime)
         app.state.relay = relay
@@ -59,9 +67,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         integrator = start_background_integrator(app.state.runtime)
         # Reference data others change, reloaded beside the requests.
         watcher = start_reference_watcher(app.state.runtime)
+        # The pipeline's stage timings, into this app's metrics while it serves.
+        timing.add_observer(app.state.metrics.observe_stage)
         try:
             yield
         finally:
+            timing.remove_observer(app.state.metrics.observe_stage)
             for loop in (relay, integrator, watcher):
                 if loop is not None:
                     await asyncio.to_thread(loop.stop)
@@ -72,14 +83,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version=clearway.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # NUL in any text is refused before the route runs (PostgreSQL cannot store it).
+        dependencies=[Depends(refuse_nul)],
         docs_url=None,  # served by the portal from the package, so that they work offline
         redoc_url=None,
     )
     if runtime is not None:
         app.state.runtime = runtime
     problems.install(app)
+    openapi.install(app)
     for router in (
         auth.router,
+        users.router,
+        audit.router,
         declarations.router,
         work_queue.router,
         tariff.router,
@@ -98,4 +114,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router)
     web.install(app, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: every answer is counted and carries its request id, a 413 included.
+    metrics.install(app, settings)
+    app.add_middleware(RequestContext)
     return app

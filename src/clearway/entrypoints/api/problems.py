@@ -18,6 +18,8 @@ from clearway.domain.errors import (
     ValidationFailed,
 )
 from clearway.domain.rules import Violation
+from clearway.entrypoints.api.observability import REQUEST_ID_HEADER
+from clearway.entrypoints.logging_setup import current_request_id
 from clearway.entrypoints.schemas import pointer
 
 PROBLEM_JSON = "application/problem+json"
@@ -65,7 +67,9 @@ def problem(
 async def _clearway_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ClearwayError)
     errors = error.violations if isinstance(error, ValidationFailed) else ()
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
+    headers = error.headers()
+    if isinstance(error, NotAuthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
     return problem(
         request,
         error.status,
@@ -73,7 +77,7 @@ async def _clearway_error(request: Request, error: Exception) -> Response:
         error.title,
         error.detail,
         errors,
-        headers,
+        headers or None,
         error.extensions(),
     )
 
@@ -124,13 +128,22 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    # Answered outside the request id middleware (Starlette sends 500s from its outermost
+    # layer), so the id is logged and sent back from here.
+    request_id = current_request_id()
+    log.exception(
+        "unexpected error on %s %s",
+        request.method,
+        request.url.path,
+        extra={"request_id": request_id},
+    )
     return problem(
         request,
         500,
         "internal-error",
         "Internal error",
         "the request could not be completed; nothing was stored",
+        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
     )
 
 

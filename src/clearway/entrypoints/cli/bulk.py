@@ -1,4 +1,9 @@
-"""Bulk lodging from JSON Lines: parse, lodge in batches, count and explain refusals."""
+"""Bulk lodging from JSON Lines: parse, lodge in batches, count and explain refusals.
+
+Every line goes through ``parse_json`` (UTF-8, no duplicate keys, exact numbers) and is held
+at most to the size of an API body (``max_body_bytes``): a longer line is refused by its
+number and size without being read into memory.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,21 @@ from typing import IO, Any
 import orjson
 from pydantic import ValidationError
 
+from clearway.adapters.json_input import (
+    JsonInputError,
+    JsonLine,
+    LineTooLong,
+    as_problem,
+    json_lines,
+    parse_json,
+)
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal
-from clearway.domain.errors import ClearwayError, ValidationFailed
+from clearway.domain.errors import ClearwayError, PayloadTooLarge, ValidationFailed
 from clearway.domain.lifecycle import Status
 from clearway.domain.record import DeclarationRecord
 from clearway.domain.rules import Violation
-from clearway.entrypoints.schemas import parse_declaration, schema_violations
+from clearway.entrypoints.schemas import ParsedDeclaration, parse_declaration, schema_violations
 from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
 
 
@@ -83,16 +96,6 @@ def skipped_stages(runtime: Runtime) -> list[str]:
     return warnings
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes, int]]:
-    """Non-blank lines with their number and the byte offset after them."""
-    with path.open("rb") as handle:
-        offset = 0
-        for number, line in enumerate(handle, start=1):
-            offset += len(line)
-            if line.strip():
-                yield number, line, offset
-
-
 def _reject(
     out: IO[bytes], number: int, lrn: str | None, violations: list[Violation], detail: str
 ) -> None:
@@ -136,14 +139,19 @@ def process_file(
         else:
             summary.replayed += 1
 
-    def counted(lines: Iterator[tuple[int, bytes, int]]) -> Iterator[tuple[int, bytes, int]]:
+    def counted(lines: Iterator[InputLine]) -> Iterator[InputLine]:
         for line in lines:
             summary.read += 1
             yield line
 
-    lodge_lines(runtime, actor, counted(_lines(path)), batch_size, refused, lodged, progress)
+    with path.open("rb") as handle:
+        lines = json_lines(handle, runtime.settings.max_body_bytes)
+        lodge_lines(runtime, actor, counted(lines), batch_size, refused, lodged, progress)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+InputLine = JsonLine | LineTooLong
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,34 +166,66 @@ class LineRefused:
     parse_error: ValidationError | None = None
 
 
+def parse_document(data: bytes, subject: str) -> ParsedDeclaration:
+    """The declaration in a file or line. Raises ``JsonInputError`` when the JSON is refused
+    before it is read (not UTF-8, a duplicate key; ``subject`` names the text), else
+    ``pydantic.ValidationError`` (syntax included, as the schema reports it)."""
+    try:
+        document = parse_json(data, subject=subject)
+    except JsonInputError:
+        raise
+    except (ValueError, RecursionError):
+        document = None  # parse_declaration explains the syntax error as the schema does
+    # Only an object is passed as parsed: anything else is refused by the schema from its text.
+    return parse_declaration(document if isinstance(document, dict) else data)
+
+
+def parse_line(line: InputLine) -> ParsedDeclaration | LineRefused:
+    """The declaration on a line, or why the line is refused: over the size limit, not UTF-8,
+    a duplicate key, or not a declaration (schema errors)."""
+    if isinstance(line, LineTooLong):
+        return _refusal(line.number, None, "JSON.line_too_long", "", line.detail)
+    try:
+        return parse_document(line.data, f"line {line.number}")
+    except JsonInputError as error:
+        lrn = None if error.pointer == "/lrn" else lrn_of(line.data)
+        return _refusal(line.number, lrn, error.code, error.pointer, error.detail)
+    except ValidationError as error:
+        violations = tuple(schema_violations(error))
+        return LineRefused(
+            line.number, lrn_of(line.data), "the declaration does not parse", violations, error
+        )
+
+
+def _refusal(number: int, lrn: str | None, code: str, pointer: str, detail: str) -> LineRefused:
+    return LineRefused(number, lrn, detail, (Violation(code, pointer, detail),))
+
+
 def lodge_lines(
     runtime: Runtime,
     actor: Principal,
-    lines: Iterable[tuple[int, bytes, int]],
+    lines: Iterable[InputLine],
     batch_size: int,
     refused: Callable[[LineRefused], None],
     lodged: Callable[[Lodged], None],
     batch_done: Callable[[int], None] = lambda _offset: None,
 ) -> None:
-    """Lodge JSON Lines ``(number, line, offset after it)`` as ``actor`` a batch at a time,
-    answering every line in order: ``lodged`` or ``refused``; ``batch_done`` with the offset
-    reached after each batch. The ``clearway process`` command and the portal's bulk upload."""
-    # Each entry is a command to lodge, or the schema error of a line that did not parse;
-    # both are answered in line order when the batch is flushed.
-    batch: list[tuple[int, str | None, LodgeDeclaration | ValidationError]] = []
+    """Lodge JSON Lines (from ``json_lines``) as ``actor`` a batch at a time, answering every
+    line in order: ``lodged`` or ``refused``; ``batch_done`` with the offset reached after
+    each batch. The ``clearway process`` command and the portal's bulk upload."""
+    # Each entry is a line's number and the command to lodge it, or its refusal; both are
+    # answered in line order when the batch is flushed.
+    batch: list[tuple[int, LodgeDeclaration | LineRefused]] = []
 
     def flush() -> None:
         # Rates, rules, lists or a model changed by the API or another command meanwhile
         # apply from this batch on.
         runtime.sync()
-        commands = [entry for _, _, entry in batch if isinstance(entry, LodgeDeclaration)]
+        commands = [entry for _, entry in batch if isinstance(entry, LodgeDeclaration)]
         outcomes = iter(lodge_declarations(commands, runtime.uow(), runtime.context))
-        for number, lrn, entry in batch:
-            if not isinstance(entry, LodgeDeclaration):
-                violations = tuple(schema_violations(entry))
-                refused(
-                    LineRefused(number, lrn, "the declaration does not parse", violations, entry)
-                )
+        for number, entry in batch:
+            if isinstance(entry, LineRefused):
+                refused(entry)
                 continue
             outcome = next(outcomes)
             if isinstance(outcome, Lodged):
@@ -194,18 +234,18 @@ def lodge_lines(
                 violations = (
                     tuple(outcome.violations) if isinstance(outcome, ValidationFailed) else ()
                 )
-                refused(LineRefused(number, lrn, outcome.detail, violations))
+                refused(LineRefused(number, entry.declaration.lrn, outcome.detail, violations))
         batch.clear()
 
     offset = 0
-    for number, line, offset in lines:
-        try:
-            parsed = parse_declaration(line)
-        except ValidationError as error:
-            batch.append((number, lrn_of(line), error))
-        else:
+    for line in lines:
+        offset = line.end
+        parsed = parse_line(line)
+        if isinstance(parsed, ParsedDeclaration):
             command = LodgeDeclaration(parsed.declaration, parsed.document, actor)
-            batch.append((number, parsed.declaration.lrn, command))
+            batch.append((line.number, command))
+        else:
+            batch.append((line.number, parsed))
         if len(batch) >= batch_size:
             flush()
             batch_done(offset)
@@ -226,10 +266,19 @@ def lrn_of(line: bytes) -> str | None:
 def lodge_files(
     runtime: Runtime, paths: list[Path], actor: Principal
 ) -> Iterator[tuple[Path, Lodged | ClearwayError]]:
-    """Lodge declarations from JSON files, one at a time, answering each."""
+    """Lodge declarations from JSON files, one at a time, answering each. A file is held to
+    the size of an API body (``max_body_bytes``) and parsed as one (``parse_json``)."""
+    limit = runtime.settings.max_body_bytes
     for path in paths:
+        size = path.stat().st_size
+        if size > limit:
+            yield path, PayloadTooLarge(f"the file is {size:,} bytes; the limit is {limit:,}")
+            continue
         try:
-            parsed = parse_declaration(path.read_bytes())
+            parsed = parse_document(path.read_bytes(), "the file")
+        except JsonInputError as error:
+            yield path, as_problem(error)
+            continue
         except ValidationError as error:
             yield path, ValidationFailed(schema_violations(error))
             continue

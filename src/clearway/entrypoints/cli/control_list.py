@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from clearway.adapters import migrate
 from clearway.adapters.control_list_files import (
@@ -39,6 +39,7 @@ from clearway.domain.export_control.control_list_document import (
     entry_document,
     measure_document,
 )
+from clearway.entrypoints.cli.output import fail, make_console
 from clearway.services.control_list_admin import (
     LoadControlList,
     StoredControlList,
@@ -48,7 +49,7 @@ from clearway.services.control_list_admin import (
 control_list_app = typer.Typer(
     help="The dual-use control list: load, show, look up.", no_args_is_help=True
 )
-console = Console(stderr=True, soft_wrap=True)
+console = make_console(stderr=True)
 SERVER_NOTE = (
     "a running server picks the new version up at restart, or at once when loaded through "
     "PUT /api/v1/control-list"
@@ -56,11 +57,6 @@ SERVER_NOTE = (
 SHIPPED = ControlListFiles.shipped()
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
-
-
-def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
 
 
 def _print_json(document: Any) -> None:
@@ -82,7 +78,7 @@ def _current() -> StoredControlList:
     with _store() as store, store:
         stored = store.current()
     if stored is None:
-        _fail("no control list has been loaded: clearway control-list load")
+        fail("no control list has been loaded: clearway control-list load")
     return stored
 
 
@@ -103,14 +99,14 @@ def load(
     try:
         control_list = read_control_list_files(files)
     except ControlListFileError as error:
-        _fail(str(error))
+        fail(str(error))
     actor = Principal(f"cli:{getpass.getuser()}", Role.ADMIN)
     command = LoadControlList(control_list, actor, files.source, at_console=True)
     try:
         with _store() as store:
             stored = load_control_list(command, store, utc_now())
     except ClearwayError as error:
-        _fail(error.detail)
+        fail(error.detail)
     marked = " (ILLUSTRATIVE: not the legal text)" if control_list.illustrative else ""
     typer.echo(
         f"control list version {stored.version.id} loaded: {len(control_list.entries)} "
@@ -142,9 +138,13 @@ def show(as_json: JsonOption = False) -> None:
     if as_json:
         _print_json(summary)
         return
-    screen = Console(soft_wrap=True, highlight=False)
-    marked = "  [bold]ILLUSTRATIVE: not the legal text[/bold]" if control_list.illustrative else ""
-    screen.print(f"version {version.id}: {control_list.label} ({control_list.version}){marked}")
+    screen = make_console(highlight=False)
+    marked = "  ILLUSTRATIVE: not the legal text" if control_list.illustrative else ""
+    screen.print(
+        Text.assemble(
+            f"version {version.id}: {control_list.label} ({control_list.version})", (marked, "bold")
+        )
+    )
     screen.print(
         f"loaded {version.loaded_at:%Y-%m-%d %H:%M} UTC by {version.loaded_by} from "
         f"{version.source}; {len(control_list.entries)} entries, "
@@ -171,10 +171,10 @@ def lookup(
     """The entries goods under a commodity code may be, and the measures on exporting them to a
     destination."""
     if not is_commodity_prefix(commodity):
-        _fail(f"--commodity {commodity!r} must be 2 to 10 digits in pairs, such as 8413705140")
+        fail(f"--commodity {commodity!r} must be 2 to 10 digits in pairs, such as 8413705140")
     country = destination.upper() if destination else None
     if country is not None and country not in iso_countries():
-        _fail(f"--destination {destination!r} is not an ISO 3166 country code")
+        fail(f"--destination {destination!r} is not an ISO 3166 country code")
     stored = _current()
     controls = stored.control_list.controls_for(commodity, country)
     measures = [measure_document(measure) for measure in controls.measures]
@@ -193,7 +193,7 @@ def lookup(
     if as_json:
         _print_json(document)
         return
-    screen = Console(soft_wrap=True, highlight=False)
+    screen = make_console(highlight=False)
     if not controls.entries:
         screen.print(f"{commodity} correlates with no entry of the control list")
     else:

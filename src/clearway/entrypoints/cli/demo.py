@@ -21,7 +21,7 @@ from clearway.adapters.selectivity_store import SqlAlchemySelectivityStore
 from clearway.adapters.tariff_store import load_illustrative_tariff, store_records
 from clearway.adapters.uk_tariff_files import read_uk_directory
 from clearway.bootstrap import Runtime
-from clearway.domain.access import Principal, Role
+from clearway.domain.access import USER_ROLES, Principal, Role
 from clearway.domain.export_control.licence import Licence, LicenceItem, LicenceType
 from clearway.domain.risk.lane import Lane
 from clearway.domain.risk.selectivity import AEO_LIST, ValueBand
@@ -147,7 +147,7 @@ def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[Demo
     seed_selectivity(runtime, aeo=[declarant for declarant, _ in declarants.most_common(5)])
     trader_company = declarants.most_common(1)[0][0] if declarants else "GB123456789000"
     accounts = [
-        (role.value, role, trader_company if role is Role.TRADER else None) for role in Role
+        (role.value, role, trader_company if role is Role.TRADER else None) for role in USER_ROLES
     ]
     # The declarants of the published example declarations, so that they can be lodged as is.
     accounts += [
@@ -159,7 +159,7 @@ def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[Demo
         password = secrets.token_urlsafe(9)
         runtime.users.create(username, password, role, company)
         credentials.append(DemoUser(role.value, username, password, company))
-    actor = Principal("demo-seed", Role.ADMIN)
+    actor = Principal("demo-seed", Role.SYSTEM)
     commands = []
     for payload in payloads:
         parsed = parse_declaration(payload)

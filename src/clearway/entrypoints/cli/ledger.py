@@ -7,14 +7,17 @@ import base64
 import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 
 from clearway.adapters import migrate
-from clearway.adapters.database import create_database_engine
+from clearway.adapters.database import (
+    MissingDatabase,
+    create_database_engine,
+    require_existing_database,
+)
 from clearway.adapters.ledger_http import LedgerHttpError, log_client, run_witness
 from clearway.adapters.ledger_reading import (
     audit_bounds,
@@ -23,8 +26,11 @@ from clearway.adapters.ledger_reading import (
     read_log_entries,
     read_outbox_events,
 )
+from clearway.bootstrap import LedgerOriginMismatch, ledger_origin
 from clearway.config import Settings, get_settings
 from clearway.domain.ledger import COSIGNATURE_V1, ED25519, LedgerError, VerifierKey
+from clearway.entrypoints.cli.output import fail as _fail
+from clearway.entrypoints.cli.output import make_console
 from clearway.services.ledger.audit import AuditReport, audit_log
 from clearway.services.ledger.receipts import ReceiptError, VerifiedReceipt, verify_receipt
 from clearway.services.ledger.signing import (
@@ -41,13 +47,8 @@ from clearway.services.ledger.witness import (
 ledger_app = typer.Typer(
     help="The verifiable ledger: keys, receipts, audit, witness.", no_args_is_help=True
 )
-console = Console(stderr=True, soft_wrap=True)
+console = make_console(stderr=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
-
-
-def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
 
 
 def _print_json(document: Any) -> None:
@@ -154,16 +155,31 @@ def verify_receipt_command(
     )
 
 
-def _audit_key(key: Path | None, settings: Settings) -> VerifierKey:
-    """``--key``, else the public half of the log's own key file from the settings."""
+def _audit_key(key: Path | None, settings: Settings) -> tuple[VerifierKey, str]:
+    """``--key``, else the public half of the log's own key file from the settings; with the
+    origin the checkpoints must name (the key's, unless CLEARWAY_LEDGER_ORIGIN says so too)."""
     if key is not None:
-        return _verifier_key_file(key)
-    configured = settings.ledger_key_file
-    if not configured:
+        verifier, key_file = _verifier_key_file(key), str(key)
+    elif settings.ledger_key_file:
+        key_file = settings.ledger_key_file
+        verifier = _signing_key_file(Path(key_file)).verifier_key()
+    else:
         _fail(
             "no log key: give --key FILE (the log's verifier key) or set CLEARWAY_LEDGER_KEY_FILE"
         )
-    return _signing_key_file(Path(configured)).verifier_key()
+    try:
+        return verifier, ledger_origin(settings, verifier.name, key_file)
+    except LedgerOriginMismatch as error:
+        _fail(str(error))
+
+
+def _existing_database(settings: Settings) -> None:
+    """Refuse a SQLite file that is not there: opening it would make an empty ledger that
+    audits clean."""
+    try:
+        require_existing_database(settings.database_url)
+    except MissingDatabase as error:
+        _fail(f"{error} (CLEARWAY_DATABASE_URL names the server's database)")
 
 
 def _report_document(report: AuditReport) -> dict[str, Any]:
@@ -198,7 +214,12 @@ def integrate(
     from clearway.config import InsecureSettings
     from clearway.entrypoints.ledger_worker import Integrator, ledger_store
 
-    runtime = build_runtime(get_settings())
+    settings = get_settings()
+    _existing_database(settings)
+    try:
+        runtime = build_runtime(settings)
+    except InsecureSettings as error:
+        _fail(str(error))
     try:
         store = ledger_store(runtime)
         if follow:
@@ -225,10 +246,12 @@ def audit(
 
     Every entry against its stored leaf hash and its outbox event, every signed checkpoint
     against the root recomputed from the entries, leaf indexes and sequences for gaps and
-    reorderings.
+    reorderings. The checkpoints must name the key's origin (CLEARWAY_LEDGER_ORIGIN, when set,
+    must be the same). A SQLite database that is not there is refused, not created.
     """
     settings = get_settings()
-    log_key = _audit_key(key, settings)
+    log_key, origin = _audit_key(key, settings)
+    _existing_database(settings)
     engine = create_database_engine(settings.database_url)
     try:
         migrate.upgrade(engine)
@@ -239,7 +262,7 @@ def audit(
             read_checkpoints(engine, bounds),
             log_key,
             read_outbox_events(engine, bounds),
-            origin=settings.ledger_origin,
+            origin=origin,
         )
     finally:
         engine.dispose()

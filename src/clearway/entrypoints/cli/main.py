@@ -6,26 +6,31 @@ import getpass
 import os
 import resource
 import secrets
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
 from clearway.adapters import migrate
+from clearway.adapters.audit_trail import Acting, acting
 from clearway.adapters.database import create_database_engine
+from clearway.adapters.json_input import file_utf8_problem
 from clearway.adapters.reference_files import RatesFileError, read_rates, shipped_reference
 from clearway.adapters.reference_store import load_rates, load_reference
-from clearway.bootstrap import build_runtime, prepare_database
+from clearway.bootstrap import Runtime, build_runtime, prepare_database
 from clearway.config import InsecureSettings, Settings, get_settings
 from clearway.domain.access import Principal, Role
-from clearway.domain.errors import ClearwayError
 from clearway.domain.rules.catalogue import rules_markdown
+from clearway.entrypoints.cli.backup import backup, restore
 from clearway.entrypoints.cli.bulk import (
     clearance_outcome,
     lodge_files,
@@ -33,11 +38,16 @@ from clearway.entrypoints.cli.bulk import (
     skipped_stages,
 )
 from clearway.entrypoints.cli.control_list import control_list_app
+from clearway.entrypoints.cli.doctor import doctor
 from clearway.entrypoints.cli.ledger import ledger_app
+from clearway.entrypoints.cli.output import fail, make_console
 from clearway.entrypoints.cli.relay import relay, subscriptions_app
 from clearway.entrypoints.cli.risk import risk_app
 from clearway.entrypoints.cli.screening import screen, screening_app
+from clearway.entrypoints.cli.setup import setup
 from clearway.entrypoints.cli.tariff import duty_app, tariff_app
+from clearway.entrypoints.cli.users import users_app
+from clearway.entrypoints.logging_setup import configure_logging
 from clearway.services.ledger.signing import SigningKey, write_key_files
 from clearway.services.lodging import Lodged
 
@@ -45,7 +55,6 @@ app = typer.Typer(
     help="Clearway customs clearance.", no_args_is_help=True, pretty_exceptions_enable=False
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-users_app = typer.Typer(help="Users and API keys.", no_args_is_help=True)
 reference_app = typer.Typer(
     help="Reference data: code lists, HS, exchange rates.", no_args_is_help=True
 )
@@ -61,20 +70,35 @@ app.add_typer(control_list_app, name="control-list")
 app.add_typer(subscriptions_app, name="subscriptions")
 app.command()(relay)
 app.add_typer(ledger_app, name="ledger")
+app.command()(setup)
+app.command()(doctor)
+app.command()(backup)
+app.command()(restore)
 
-console = Console(stderr=True)
+console = make_console(stderr=True)
 
 LEDGER_DEMO_ORIGIN = "clearway.demo/ledger"
 
 
-def fail(message: str) -> NoReturn:
-    """One line on stderr and a non-zero exit."""
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
+@contextmanager
+def opened_runtime() -> Iterator[Runtime]:
+    """The runtime on the settings' database, its connections closed when the command ends."""
+    runtime = build_runtime(get_settings())
+    try:
+        yield runtime
+    finally:
+        runtime.engine.dispose()
 
 
 def cli_actor() -> Principal:
-    return Principal(f"cli:{getpass.getuser()}", Role.ADMIN)
+    return Principal(f"cli:{getpass.getuser()}", Role.SYSTEM)
+
+
+@app.callback()
+def operator(context: typer.Context) -> None:
+    """Clearway customs clearance."""
+    # Whatever a command changes is in the audit trail and the ledger as the operator's.
+    context.with_resource(acting(Acting(cli_actor().username, Role.SYSTEM.value, "cli")))
 
 
 @app.command()
@@ -97,14 +121,31 @@ def serve(
         if name not in settings.model_fields_set:
             os.environ[f"CLEARWAY_{name.upper()}"] = "1"
     get_settings.cache_clear()
-    uvicorn.run(
-        "clearway.entrypoints.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
+    log_config = configure_logging(settings.log_format)
+    # Several workers count requests into files of one fresh folder, and a scrape of any of
+    # them adds all up (prometheus_client's multiprocess mode); an operator's folder is kept.
+    metrics_folder = None
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_folder = tempfile.mkdtemp(prefix="clearway-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder
+    try:
+        uvicorn.run(
+            "clearway.entrypoints.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            log_config=log_config,
+            access_log=False,  # the API logs its own access lines, with the request id
+            # A worker imports the whole service before it answers uvicorn's health check:
+            # on a busy host that takes longer than uvicorn's 5 s, and it would be killed
+            # and restarted over and over.
+            timeout_worker_healthcheck=60,
+        )
+    finally:
+        if metrics_folder is not None:
+            shutil.rmtree(metrics_folder, ignore_errors=True)
 
 
 @app.command()
@@ -139,6 +180,7 @@ def demo(
         ledger_origin=LEDGER_DEMO_ORIGIN,
         ledger_interval_seconds=1,
     )
+    log_config = configure_logging(settings.log_format)
     runtime = build_runtime(settings)
     credentials, lodged = seed_demo(runtime, count)
     table = Table(title="Demo users (this run only)")
@@ -146,7 +188,7 @@ def demo(
         table.add_column(column)
     for user in credentials:
         table.add_row(user.role, user.username, user.password, user.company or "")
-    out = Console(soft_wrap=True)
+    out = make_console()
     out.print(table)
     out.print(f"{lodged} declarations lodged into {database}.")
     out.print(f"Ledger public key: {ledger_public} (clearway ledger verify-receipt FILE --key …)")
@@ -154,7 +196,14 @@ def demo(
     out.print(
         f"API docs: http://{host}:{port}/docs   token: POST http://{host}:{port}/api/v1/auth/token"
     )
-    uvicorn.run(create_app(runtime=runtime), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(runtime=runtime),
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=log_config,
+        access_log=False,
+    )
 
 
 @db_app.command("upgrade")
@@ -163,36 +212,6 @@ def db_upgrade() -> None:
     engine = create_database_engine(get_settings().database_url)
     prepare_database(engine, load_if_empty=False)
     console.print(f"schema at revision {migrate.current_revision(engine)}")
-
-
-@users_app.command("create")
-def users_create(
-    username: Annotated[str, typer.Option(help="Login name")],
-    password: Annotated[str, typer.Option(help="At least 8 characters")],
-    role: Annotated[Role, typer.Option(help="Role")],
-    company: Annotated[str | None, typer.Option(help="Company EORI (traders)")] = None,
-) -> None:
-    """Create a user."""
-    runtime = build_runtime(get_settings())
-    try:
-        runtime.users.create(username, password, role, company)
-    except (ValueError, ClearwayError) as error:
-        fail(str(error))
-    console.print(f"created {role.value} {username}")
-
-
-@users_app.command("api-key")
-def users_api_key(
-    username: Annotated[str, typer.Option(help="User the key acts as")],
-    name: Annotated[str, typer.Option(help="What the key is for")] = "system",
-) -> None:
-    """Create an API key for a user; it is printed once."""
-    runtime = build_runtime(get_settings())
-    try:
-        key = runtime.users.create_api_key(username, name)
-    except ValueError as error:
-        fail(str(error))
-    typer.echo(key)
 
 
 @reference_app.command("load")
@@ -258,22 +277,22 @@ def lodge(
     missing = [str(path) for path in files if not path.is_file()]
     if missing:
         fail(f"no such file: {', '.join(missing)}")
-    runtime = build_runtime(get_settings())
-    for warning in skipped_stages(runtime):
-        typer.echo(f"warning: {warning}", err=True)
-    refused = 0
-    for path, outcome in lodge_files(runtime, files, cli_actor()):
-        if isinstance(outcome, Lodged):
-            record = outcome.record
-            state = clearance_outcome(record) if outcome.created else "already lodged"
-            typer.echo(f"{path}: {record.mrn} {state} (id {record.id})")
-            continue
-        refused += 1
-        typer.echo(f"{path}: refused: {outcome.detail}")
-        for violation in getattr(outcome, "violations", []):
-            typer.echo(f"  {violation.code} {violation.pointer}: {violation.message}")
-    if refused:
-        raise typer.Exit(code=1)
+    with opened_runtime() as runtime:
+        for warning in skipped_stages(runtime):
+            typer.echo(f"warning: {warning}", err=True)
+        refused = 0
+        for path, outcome in lodge_files(runtime, files, cli_actor()):
+            if isinstance(outcome, Lodged):
+                record = outcome.record
+                state = clearance_outcome(record) if outcome.created else "already lodged"
+                typer.echo(f"{path}: {record.mrn} {state} (id {record.id})")
+                continue
+            refused += 1
+            typer.echo(f"{path}: refused: {outcome.detail}")
+            for violation in getattr(outcome, "violations", []):
+                typer.echo(f"  {violation.code} {violation.pointer}: {violation.message}")
+        if refused:
+            raise typer.Exit(code=1)
 
 
 @app.command()
@@ -287,46 +306,48 @@ def process(
     """Lodge a file of declarations in bulk, with a progress bar and a summary."""
     if not file.is_file():
         fail(f"no such file: {file}")
+    if (not_utf8 := file_utf8_problem(file, str(file))) is not None:
+        fail(f"{not_utf8}; nothing was lodged")
     rejects = rejects or file.with_suffix(".rejected.jsonl")
-    runtime = build_runtime(get_settings())
-    screen = Console(soft_wrap=True)
-    for warning in skipped_stages(runtime):
-        screen.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
-    columns = (
-        TextColumn("[bold]lodging"),
-        BarColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar, rejects.open("wb") as out:
-        task = bar.add_task("lodging", total=file.stat().st_size)
-        summary = process_file(
-            runtime,
-            file,
-            out,
-            cli_actor(),
-            batch_size=batch_size,
-            progress=lambda offset: bar.update(task, completed=offset),
+    with opened_runtime() as runtime:
+        screen = make_console()
+        for warning in skipped_stages(runtime):
+            screen.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
+        columns = (
+            TextColumn("[bold]lodging"),
+            BarColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
         )
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    screen.print(
-        f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
-        f"({summary.rate:,.0f}/s), peak memory {peak_mib:.0f} MiB",
-        highlight=False,
-    )
-    table = Table()
-    table.add_column("outcome")
-    table.add_column("count", justify="right")
-    table.add_row("lodged", str(summary.accepted))
-    for outcome, times in sorted(summary.outcomes.items()):
-        table.add_row(f"  {outcome}", str(times))
-    table.add_row("already lodged", str(summary.replayed))
-    table.add_row("rejected", str(summary.rejected))
-    for code, times in summary.reasons.most_common(10):
-        table.add_row(f"  {code}", str(times))
-    screen.print(table)
-    if summary.rejected:
-        screen.print(f"reasons for each refusal: {rejects}", highlight=False)
+        with Progress(*columns, console=console, transient=True) as bar, rejects.open("wb") as out:
+            task = bar.add_task("lodging", total=file.stat().st_size)
+            summary = process_file(
+                runtime,
+                file,
+                out,
+                cli_actor(),
+                batch_size=batch_size,
+                progress=lambda offset: bar.update(task, completed=offset),
+            )
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        screen.print(
+            f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
+            f"({summary.rate:,.0f}/s), peak memory {peak_mib:.0f} MiB",
+            highlight=False,
+        )
+        table = Table()
+        table.add_column("outcome")
+        table.add_column("count", justify="right")
+        table.add_row("lodged", str(summary.accepted))
+        for outcome, times in sorted(summary.outcomes.items()):
+            table.add_row(f"  {outcome}", str(times))
+        table.add_row("already lodged", str(summary.replayed))
+        table.add_row("rejected", str(summary.rejected))
+        for code, times in summary.reasons.most_common(10):
+            table.add_row(f"  {code}", str(times))
+        screen.print(table)
+        if summary.rejected:
+            screen.print(f"reasons for each refusal: {rejects}", highlight=False)
 
 
 @app.command()

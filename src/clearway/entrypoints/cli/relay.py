@@ -8,10 +8,9 @@ import logging
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from clearway.adapters import migrate
@@ -22,6 +21,7 @@ from clearway.config import get_settings
 from clearway.domain.errors import ClearwayError
 from clearway.domain.events import utc_now
 from clearway.domain.subscriptions import SubscriptionKind
+from clearway.entrypoints.cli.output import fail, make_console
 from clearway.entrypoints.relay_worker import build_relay
 from clearway.services.publishing import (
     BATCH_SIZE,
@@ -34,12 +34,7 @@ from clearway.services.publishing import (
 subscriptions_app = typer.Typer(
     help="Subscriptions to the event stream: webhooks and NATS JetStream.", no_args_is_help=True
 )
-console = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
+console = make_console(stderr=True)
 
 
 @contextmanager
@@ -113,7 +108,7 @@ def subscriptions_add(
     Prints the new subscription's id and, for a webhook, its signing secret this once.
     """
     if (webhook is None) == (not nats):
-        _fail("give either --webhook URL or --nats")
+        fail("give either --webhook URL or --nats")
     command = AddSubscription(
         name=name,
         kind=SubscriptionKind.NATS if nats else SubscriptionKind.WEBHOOK,
@@ -129,7 +124,7 @@ def subscriptions_add(
             subscription = add_subscription(command, store, utc_now())
     except ClearwayError as error:
         details = [f"{v.pointer}: {v.message}" for v in getattr(error, "violations", [])]
-        _fail("; ".join(details) or error.detail)
+        fail("; ".join(details) or error.detail)
     typer.echo(subscription.id)
     if subscription.secret is not None and secret is None:
         console.print("signing secret (shown this once):", highlight=False)
@@ -158,7 +153,7 @@ def subscriptions_list() -> None:
             str(delivery.attempts),
             delivery.last_error or "",
         )
-    Console(soft_wrap=True).print(table)
+    make_console().print(table)
 
 
 @subscriptions_app.command("remove")
@@ -170,7 +165,7 @@ def subscriptions_remove(
         with _store() as store:
             remove_subscription(subscription_id, store)
     except ClearwayError as error:
-        _fail(error.detail)
+        fail(error.detail)
     console.print(f"removed {subscription_id}", highlight=False)
 
 
@@ -179,7 +174,7 @@ def _set_active(subscription_id: str, active: bool) -> None:
         with _store() as store:
             set_subscription_active(subscription_id, active, store)
     except ClearwayError as error:
-        _fail(error.detail)
+        fail(error.detail)
     console.print(f"{'resumed' if active else 'paused'} {subscription_id}", highlight=False)
 
 

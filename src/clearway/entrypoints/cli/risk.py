@@ -13,11 +13,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection
 
@@ -32,6 +31,7 @@ from clearway.adapters.history_files import (
 )
 from clearway.config import get_settings
 from clearway.domain.errors import ClearwayError
+from clearway.entrypoints.cli.output import fail, make_console
 
 if TYPE_CHECKING:
     from clearway.services.risk_training import TrainedModel
@@ -40,7 +40,7 @@ risk_app = typer.Typer(
     help="The learned risk model: evaluate, train, promote, roll back, drift.",
     no_args_is_help=True,
 )
-console = Console(stderr=True, soft_wrap=True)
+console = make_console(stderr=True)
 SERVER_NOTE = (
     "a running server picks the new model up at restart, or at once when promoted through "
     "POST /api/v1/risk/models/{version}/promote"
@@ -54,11 +54,6 @@ FormatOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
 ThreadsOption = Annotated[int, typer.Option(min=0, help="Threads for LightGBM (0: one per core)")]
-
-
-def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
 
 
 def _print_json(document: Any) -> None:
@@ -80,11 +75,11 @@ def _connection(*, write: bool) -> Iterator[Connection]:
 
 def _mapping_path(mapping: Path | None, file_format: str | None) -> Path:
     if mapping is not None and file_format is not None:
-        _fail("give --mapping or --format, not both")
+        fail("give --mapping or --format, not both")
     try:
         return mapping if mapping is not None else shipped_mapping(file_format or "kcs")
     except HistoryFileError as error:
-        _fail(str(error))
+        fail(str(error))
 
 
 def _read(
@@ -96,7 +91,7 @@ def _read(
         columns = read_mapping(path)
         return [read_history(file, columns) for file in files]
     except HistoryFileError as error:
-        _fail(str(error))
+        fail(str(error))
 
 
 def _actor() -> str:
@@ -128,7 +123,7 @@ def evaluate(
             progress=lambda message: console.print(message, highlight=False),
         )
     except ValueError as error:
-        _fail(str(error))
+        fail(str(error))
     if as_json:
         _print_json(report)
         return
@@ -141,7 +136,7 @@ def evaluate(
             for part in (report, report["random"], report["default_lightgbm"])
         ]
         table.add_row(name, *cells)
-    screen = Console(soft_wrap=True)
+    screen = make_console()
     screen.print(table)
     timing = report["timing"]
     screen.print(
@@ -185,7 +180,7 @@ def _store(trained: TrainedModel, *, source: str, activate: bool | None, as_json
             }
         )
         return
-    screen = Console(soft_wrap=True, highlight=False)
+    screen = make_console(highlight=False)
     screen.print(
         f"version {version} stored{' and active' if make_active else ''}: "
         f"{trained.training_rows:,} training rows from {source}"
@@ -239,7 +234,7 @@ def train(
             labelled, seed=seed, settings=ModelSettings(threads=threads), valid_share=valid_share
         )
     except (TrainingError, ValueError) as error:
-        _fail(str(error))
+        fail(str(error))
     name = mapping.name if mapping is not None else (file_format or "kcs")
     _store(trained, source=f"file {history.name} ({name})", activate=activate, as_json=as_json)
 
@@ -277,7 +272,7 @@ def retrain(
             valid_share=valid_share,
         )
     except (TrainingError, ValueError) as error:
-        _fail(str(error))
+        fail(str(error))
     source = (
         f"findings: {stored.findings:,} of {stored.declarations:,} declarations "
         f"({stored.frauds:,} fraud)"
@@ -312,7 +307,7 @@ def models(as_json: JsonOption = False) -> None:
             f"{info.metrics.get('precision_at_10', float('nan')):.3f}",
             f"{info.metrics.get('auc', float('nan')):.3f}",
         )
-    Console(soft_wrap=True).print(table)
+    make_console().print(table)
 
 
 @risk_app.command("promote")
@@ -324,7 +319,7 @@ def promote(version: Annotated[int, typer.Argument(help="Version to make active"
         with _connection(write=True) as connection:
             activate(connection, version)
     except ClearwayError as error:
-        _fail(error.detail)
+        fail(error.detail)
     typer.echo(f"version {version} is the active risk model")
     console.print(f"note: {SERVER_NOTE.format(version=version)}", highlight=False)
 
@@ -340,7 +335,7 @@ def rollback() -> None:
             withdrawn = active_version(connection)
             restored = roll_back(connection)
     except ClearwayError as error:
-        _fail(error.detail)
+        fail(error.detail)
     typer.echo(f"version {withdrawn} withdrawn; version {restored.version} is active again")
     console.print(f"note: {SERVER_NOTE.format(version=restored.version)}", highlight=False)
 
@@ -357,12 +352,12 @@ def drift(
         with _connection(write=False) as connection:
             result = drift_report(connection, days)
     except NoActiveModel as error:
-        _fail(str(error))
+        fail(str(error))
     if as_json:
         _print_json(result.document())
         return
     report = result.report
-    screen = Console(soft_wrap=True, highlight=False)
+    screen = make_console(highlight=False)
     screen.print(
         f"version {result.version}: {report.rows:,} declaration lines since "
         f"{result.since.isoformat()}; {len(report.major)} feature(s) shifted majorly "

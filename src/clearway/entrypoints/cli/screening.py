@@ -10,11 +10,10 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from clearway.adapters import migrate
@@ -27,18 +26,14 @@ from clearway.adapters.sanctions_files import (
 )
 from clearway.config import get_settings
 from clearway.domain.events import utc_now
+from clearway.entrypoints.cli.output import fail, make_console
 
 screening_app = typer.Typer(
     help="Sanctions and denied-party lists: load, history, matcher evaluation.",
     no_args_is_help=True,
 )
-console = Console(stderr=True, soft_wrap=True)
+console = make_console(stderr=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
-
-
-def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
 
 
 def _print_json(document: Any) -> None:
@@ -66,7 +61,7 @@ def load(
     try:
         lists = read_lists(directory or SHIPPED_DIR)
     except SanctionsFileError as error:
-        _fail(str(error))
+        fail(str(error))
     engine = create_database_engine(get_settings().database_url)
     try:
         migrate.upgrade(engine)
@@ -124,7 +119,7 @@ def lists(as_json: JsonOption = False) -> None:
             f"{version.added:,}",
             f"{version.removed:,}",
         )
-    Console(soft_wrap=True).print(table)
+    make_console().print(table)
 
 
 @screening_app.command("evaluate")
@@ -143,7 +138,7 @@ def evaluate(
     try:
         pairs = read_name_pairs(cases)
     except SanctionsFileError as error:
-        _fail(str(error))
+        fail(str(error))
     report = evaluate_pairs(
         ((pair.name1, pair.name2, pair.is_match) for pair in pairs),
         DEFAULT_THRESHOLD if threshold is None else threshold,
@@ -173,15 +168,15 @@ def screen(
     from clearway.adapters.screening_store import current_versions, read_screener
 
     if not name.strip():
-        _fail("--name is empty")
+        fail("--name is empty")
     if country is not None and not (len(country.strip()) == 2 and country.strip().isalpha()):
-        _fail(f"--country {country!r} is not an ISO 3166-1 alpha-2 code")
+        fail(f"--country {country!r} is not an ISO 3166-1 alpha-2 code")
     engine = create_database_engine(get_settings().database_url)
     try:
         migrate.upgrade(engine)
         with engine.connect() as connection:
             if not current_versions(connection):
-                _fail("no sanctions list is loaded: run clearway screening load")
+                fail("no sanctions list is loaded: run clearway screening load")
             screener = read_screener(connection)
     finally:
         engine.dispose()
@@ -210,7 +205,7 @@ def screen(
             match.matched_name,
             ", ".join(match.programmes),
         )
-    screen_console = Console(soft_wrap=True, highlight=False)
+    screen_console = make_console(highlight=False)
     screen_console.print(table)
     for match in matches:
         screen_console.print(f"{match.entity_id}: {match.explanation.text}")

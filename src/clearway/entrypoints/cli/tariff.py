@@ -7,11 +7,10 @@ import time
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from clearway.adapters.quota_store import store_quotas
@@ -29,17 +28,13 @@ from clearway.bootstrap import Runtime, build_runtime
 from clearway.config import get_settings
 from clearway.domain.errors import ValidationFailed
 from clearway.domain.tariff.units import Unit
+from clearway.entrypoints.cli.output import fail, make_console
 from clearway.services.assessment import option_document
 from clearway.services.quotes import QuoteItem, quote_duties
 
 tariff_app = typer.Typer(help="Tariff: measures, duties, quotas.", no_args_is_help=True)
 duty_app = typer.Typer(help="Duty calculation.", no_args_is_help=True)
-console = Console(stderr=True)
-
-
-def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
+console = make_console(stderr=True)
 
 
 @tariff_app.command("load-uk")
@@ -51,7 +46,7 @@ def load_uk(
     try:
         loaded = read_uk_directory(directory)
     except TariffFileError as error:
-        _fail(str(error))
+        fail(str(error))
     runtime = build_runtime(get_settings())
     try:
         _store_uk(runtime, loaded)
@@ -70,7 +65,7 @@ def _store_uk(runtime: Runtime, loaded: list[TariffRecords]) -> None:
             if records.rates and with_rates:
                 check_rate_changes(runtime.engine, records.rates, records.rate_places)
     except RatesFileError as error:
-        _fail(str(error))
+        fail(str(error))
     for records in loaded:
         counts = store_records(runtime.engine, records)
         rates = ""
@@ -95,7 +90,7 @@ def load_csv(
     try:
         records = read_schedule(file, jurisdiction or settings.country)
     except TariffFileError as error:
-        _fail(str(error))
+        fail(str(error))
     runtime = build_runtime(settings)
     counts = store_records(runtime.engine, records)
     console.print(f"{records.jurisdiction}: {counts['measures']} measures from {file.name}")
@@ -111,7 +106,7 @@ def load_quotas(
     try:
         quotas = read_quotas(file)
     except TariffFileError as error:
-        _fail(str(error))
+        fail(str(error))
     runtime = build_runtime(settings)
     count = store_quotas(runtime.engine, jurisdiction or settings.country, file.name, quotas)
     console.print(f"{count} quota definitions from {file.name}")
@@ -167,9 +162,9 @@ def quote(
     try:
         import_date = date.fromisoformat(on)
     except ValueError:
-        _fail(f"--date {on!r} is not a date in the form YYYY-MM-DD")
+        fail(f"--date {on!r} is not a date in the form YYYY-MM-DD")
     if not (commodity.isdigit() and len(commodity) in (6, 8, 10)):
-        _fail(f"--commodity {commodity!r} must be 6, 8 or 10 digits")
+        fail(f"--commodity {commodity!r} must be 6, 8 or 10 digits")
     try:
         item = QuoteItem(
             commodity_code=commodity,
@@ -185,13 +180,13 @@ def quote(
             preference=preference,
         )
     except typer.BadParameter as error:
-        _fail(str(error))
+        fail(str(error))
     runtime = build_runtime(get_settings())
     tariff = runtime.tariff_for(jurisdiction.upper() if jurisdiction else None)
     try:
         (assessment,) = quote_duties([item], runtime.context, tariff)
     except ValidationFailed as failed:
-        _fail("; ".join(v.message for v in failed.violations))
+        fail("; ".join(v.message for v in failed.violations))
     national = runtime.settings.national_currency
     options = [option_document(option, national) for option in assessment.options]
     if as_json:
@@ -212,6 +207,6 @@ def quote(
             option["vat"],
             option["total"],
         )
-    Console().print(table)
+    make_console().print(table)
     for refused in assessment.refused:
         console.print(f"not available: {refused.description}: {refused.reason}")

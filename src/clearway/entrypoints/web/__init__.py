@@ -22,7 +22,7 @@ from clearway.entrypoints.web.rendering import render
 from clearway.entrypoints.web.session import SignInRequired, session_user
 
 SESSION_COOKIE = "clearway_session"
-NOT_PAGES = ("/api/", "/health", "/ready", "/openapi.json", "/static/")
+NOT_PAGES = ("/api/", "/health", "/ready", "/metrics", "/openapi.json", "/static/")
 
 
 def is_page(request: Request) -> bool:

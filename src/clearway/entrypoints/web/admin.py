@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from clearway.adapters.security import account_problems
-from clearway.domain.access import Action, Principal, Role
+from clearway.domain.access import USER_ROLES, Action, Principal, Role, may_delegate
+from clearway.domain.accounts import account_problems
 from clearway.domain.errors import Conflict
+from clearway.domain.events import utc_now
 from clearway.entrypoints.api.deps import RuntimeDep
-from clearway.entrypoints.web import admin_reference
+from clearway.entrypoints.web import admin_accounts, admin_reference
 from clearway.entrypoints.web.rendering import ROLE_NAMES, flash, render
 from clearway.entrypoints.web.session import check_csrf, page_for
 
@@ -21,7 +22,8 @@ router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depen
 Page = Annotated[Principal, page_for(Action.MANAGE_USERS)]
 # The reference-data page has its own module and permission, under /admin like the others.
 router.include_router(admin_reference.router)
-ROLE_OPTIONS = [("", "Choose a role"), *((role.value, ROLE_NAMES[role]) for role in Role)]
+router.include_router(admin_accounts.router)
+ROLE_OPTIONS = [("", "Choose a role"), *((role.value, ROLE_NAMES[role]) for role in USER_ROLES)]
 FIELD_LABELS = {
     "username": "Username",
     "role": "Role",
@@ -51,6 +53,7 @@ def _users_page(
     errors = errors or {}
     context: dict[str, Any] = {
         "users": runtime.users.list_users(),
+        "now": utc_now(),
         "form": form or {},
         "errors": errors,
         "summary": _summary(errors),
@@ -77,12 +80,11 @@ def create_user(
     """Create an account; every problem with the form is shown at its field at once."""
     username, company_id = username.strip(), company_id.strip().upper()
     form = {"username": username, "role": role, "company_id": company_id}
-    chosen = Role(role) if role in Role._value2member_map_ else None
-    errors = account_problems(username, password, chosen or Role.OFFICER, company_id or None)
+    chosen = Role(role) if role in {choice.value for choice in USER_ROLES} else None
+    errors = account_problems(username, password, chosen or Role.TRADER, company_id or None)
     if chosen is None:
         errors["role"] = "Choose the role the user works in"
-    if len(company_id) > 17:
-        errors["company_id"] = "An EORI number has at most 17 characters"
+        errors.pop("company_id", None)
     if not errors:
         try:
             runtime.users.create(username, password, chosen or Role.OFFICER, company_id or None)
@@ -96,21 +98,35 @@ def create_user(
     return RedirectResponse("/admin", status_code=303)
 
 
+KEY_ROLE_OPTIONS = [
+    (role.value, ROLE_NAMES[role]) for role in USER_ROLES if may_delegate(Role.ADMIN, role)
+]
+KEY_LIFETIMES = [("90", "90 days"), ("30", "30 days"), ("7", "7 days"), ("365", "A year")]
+
+
 def _keys_page(
     request: Request,
     user: Principal,
     runtime: RuntimeDep,
     *,
     new_key: str | None = None,
-    name: str = "",
+    form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
     errors = errors or {}
     context = {
-        "keys": runtime.users.list_api_keys(user.username),
+        "keys": runtime.users.list_api_keys(None),
+        "now": utc_now(),
         "new_key": new_key,
-        "name": name,
+        "form": form or {"role": Role.ADMIN.value, "days": "90"},
         "errors": errors,
+        "summary": [
+            {"text": f"{label}: {errors[name]}", "href": f"#f-{name}"}
+            for name, label in (("name", "Name"), ("role", "Acts as"), ("days", "Works for"))
+            if name in errors
+        ],
+        "role_options": KEY_ROLE_OPTIONS,
+        "lifetimes": KEY_LIFETIMES,
     }
     return render(
         request,
@@ -132,20 +148,41 @@ async def create_api_key(
     user: Page,
     runtime: RuntimeDep,
     name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=32)] = "",
+    days: Annotated[str, Form(max_length=8)] = "90",
 ) -> HTMLResponse:
-    """A key acting as the administrator, as ``POST /api/v1/auth/api-keys`` makes it."""
+    """A key acting as the administrator (or with a lesser role), as
+    ``POST /api/v1/auth/api-keys`` makes it."""
     name = name.strip()
+    form = {"name": name, "role": role, "days": days}
+    errors = {}
     if not 1 <= len(name) <= 64:
-        errors = {"name": "Give the key a name of 1 to 64 characters, e.g. the system using it"}
-        return _keys_page(request, user, runtime, name=name, errors=errors)
-    key = await run_in_threadpool(runtime.users.create_api_key, user.username, name)
-    return _keys_page(request, user, runtime, new_key=key, name=name)
+        errors["name"] = "Give the key a name of 1 to 64 characters, e.g. the system using it"
+    if role not in {value for value, _ in KEY_ROLE_OPTIONS}:
+        errors["role"] = "Choose the role the key acts with"
+    if days not in {value for value, _ in KEY_LIFETIMES}:
+        errors["days"] = "Choose how long the key works"
+    if errors:
+        return _keys_page(request, user, runtime, form=form, errors=errors)
+    key, _summary = await run_in_threadpool(
+        lambda: runtime.users.create_api_key(user.username, name, role=Role(role), days=int(days))
+    )
+    return _keys_page(request, user, runtime, new_key=key, form=form)
 
 
 @router.post("/api-keys/{prefix}/revoke")
-def revoke_api_key(request: Request, prefix: str, user: Page, runtime: RuntimeDep) -> Response:
-    if runtime.users.revoke_api_key(prefix, owner=user.username):
+def revoke_api_key(
+    request: Request,
+    prefix: Annotated[str, Path(pattern=r"^[0-9a-f]{12}$")],
+    user: Page,
+    runtime: RuntimeDep,
+    back: Annotated[str, Form(max_length=200, pattern=r"^/admin(/[A-Za-z0-9._@/-]*)?$")] = (
+        "/admin/api-keys"
+    ),
+) -> Response:
+    """Revoke any user's key: it stops working at once."""
+    if runtime.users.revoke_api_key(prefix):
         flash(request, f"API key {prefix} revoked: it no longer signs anything in.")
     else:
         flash(request, f"API key {prefix} was already revoked.")
-    return RedirectResponse("/admin/api-keys", status_code=303)
+    return RedirectResponse(back, status_code=303)

@@ -39,7 +39,7 @@ from clearway.entrypoints.web.agency_findings import (
 )
 from clearway.entrypoints.web.agency_lists import control_list_in_force
 from clearway.entrypoints.web.rendering import flash, render
-from clearway.entrypoints.web.session import check_csrf
+from clearway.entrypoints.web.session import check_csrf, record_page_read
 from clearway.services.queries import get_visible
 from clearway.services.referrals import (
     DecideReferral,
@@ -123,6 +123,7 @@ def _referral(
     referral = visible_referral(runtime.uow(), user, referral_id)
     with runtime.uow() as uow:
         record = get_visible(uow, user, referral.declaration_id)
+    record_page_read(request, runtime, user, record.id)
     stored = control_list_in_force(runtime)
     findings = findings_of(
         referral, record, runtime.context.screening, stored.control_list if stored else None

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from clearway.adapters.control_list_store import SqlAlchemyControlListStore
+from clearway.adapters.json_input import JsonInputError, parse_json
 from clearway.adapters.screening_store import list_versions
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal
@@ -134,9 +135,9 @@ def _read_version(
     if len(content) > FILE_LIMIT:
         return [Problem("list_file", f"{name} is larger than {FILE_LIMIT // 2**20} MB")]
     try:
-        document = json.loads(content.decode("utf-8"))
-    except UnicodeDecodeError:
-        return [Problem("list_file", f"{name} is not UTF-8 text")]
+        document = parse_json(content, subject=name)
+    except JsonInputError as error:
+        return [Problem("list_file", error.detail)]
     except json.JSONDecodeError as error:
         return [Problem("list_file", f"{name} is not JSON: {error.msg} at line {error.lineno}")]
     try:

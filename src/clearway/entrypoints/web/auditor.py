@@ -22,12 +22,15 @@ from clearway.domain.access import Action, Principal
 from clearway.domain.errors import NotFound
 from clearway.entrypoints.api.deps import RuntimeDep
 from clearway.entrypoints.ledger_worker import ledger_reader
+from clearway.entrypoints.web import auditor_trail
 from clearway.entrypoints.web.rendering import render
-from clearway.entrypoints.web.session import check_csrf, page_for
+from clearway.entrypoints.web.session import check_csrf, page_for, record_page_read
 from clearway.services.ledger.receipts import ReceiptError, VerifiedReceipt, verify_receipt
 from clearway.services.queries import get_visible, history
 
 router = APIRouter(prefix="/auditor", include_in_schema=False, dependencies=[Depends(check_csrf)])
+# The audit trail has its own module and permission, under /auditor like the others.
+router.include_router(auditor_trail.router)
 Page = Annotated[Principal, page_for(Action.READ_LEDGER)]
 # A receipt is a few kilobytes; anything much larger is not one.
 MAX_RECEIPT_BYTES = 1_000_000
@@ -173,6 +176,7 @@ def events(
             )
         with runtime.uow() as uow:
             stored = history(uow, user, reference)
+        record_page_read(request, runtime, user, context["record"].id)
         indexes = ledger_reader(runtime).leaf_indexes(event.sequence for event in stored)
         context["events"] = [(event, indexes.get(event.sequence)) for event in stored]
     return render(request, "auditor/events.html", {**context, "event_name": event_name}, user=user)

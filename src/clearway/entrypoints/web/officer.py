@@ -33,7 +33,7 @@ from clearway.entrypoints.web.officer_base import (
     take_problem,
 )
 from clearway.entrypoints.web.rendering import flash, render
-from clearway.entrypoints.web.session import check_csrf
+from clearway.entrypoints.web.session import check_csrf, record_page_read
 from clearway.services.ports import QueueFilter
 from clearway.services.work_queue import ClaimWork, claim_work, list_work
 
@@ -130,6 +130,7 @@ def home(
     """The work queue, riskiest first."""
     query = QueueQuery.read(lane, office, state, cursor)
     context = _queue_context(request, runtime, user, query)
+    record_page_read(request, runtime, user, *(row[0].declaration_id for row in context["rows"]))
     context["problem"] = take_problem(request)
     return render(request, "officer/queue.html", context, user=user)
 

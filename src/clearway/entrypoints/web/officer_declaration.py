@@ -24,6 +24,7 @@ from clearway.entrypoints.web.officer_base import (
 )
 from clearway.entrypoints.web.officer_view import DeclarationView, declaration_view
 from clearway.entrypoints.web.rendering import render
+from clearway.entrypoints.web.session import record_page_read
 from clearway.services.queries import get_visible, history
 from clearway.services.work_queue import work_item_of
 
@@ -55,6 +56,7 @@ def render_declaration(
     A form sent back with its errors, or an action refused, is a page for the officer to
     read and act on, so it is answered 200 like any page (the messages say what is wrong)."""
     view = load_view(runtime, user, reference)
+    record_page_read(request, runtime, user, view.record.id)
     messages: list[dict[str, str | None]] = [
         {"text": text, "href": f"#f-{name}" if name != "fraud" else "#f-fraud-no"}
         for name, text in (errors or {}).items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from clearway.entrypoints.web import (
+    account,
     admin,
     agency,
     analyst,
@@ -22,4 +23,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     analyst.router,
     auditor.router,
     admin.router,
+    account.router,
 )

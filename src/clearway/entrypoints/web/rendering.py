@@ -50,6 +50,7 @@ NAVIGATION: dict[Role, tuple[NavLink, ...]] = {
         NavLink("Ledger", "/auditor"),
         NavLink("Verify a receipt", "/auditor/verify"),
         NavLink("Declaration events", "/auditor/events"),
+        NavLink("Audit trail", "/auditor/trail"),
     ),
     Role.ADMIN: (
         NavLink("Users", "/admin"),

@@ -2,10 +2,12 @@
 
 The session lives in a signed cookie (Starlette's ``SessionMiddleware``: ``HttpOnly``,
 ``SameSite=Strict``, ``Secure`` when ``CLEARWAY_SESSION_COOKIE_SECURE`` is set behind TLS). It
-holds the user's name, role and company as they were at sign-in, the time of the last
-request and a random CSRF token. Every page checks the account again: a user disabled, or
-deleted and re-created with another role or company, is signed out (OWASP Session Management
-Cheat Sheet: bind the session to the account, expire it on idleness).
+holds the account's immutable id and token version, its name and role as they were at
+sign-in, the time of the last request and a random CSRF token. Every page checks the account
+again: a user disabled, given another role or company, or whose password was reset (all of
+which raise the token version), or deleted and re-created under the same name, is signed out
+(OWASP Session Management Cheat Sheet: bind the session to the account, expire it on
+idleness).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from clearway.adapters.audit_trail import read_by, record_reads
+from clearway.bootstrap import Runtime
 from clearway.domain.access import Action, Principal
-from clearway.domain.errors import ClearwayError, Forbidden
-from clearway.entrypoints.api.deps import RuntimeDep
+from clearway.domain.errors import ClearwayError, Forbidden, NotAuthenticated
+from clearway.entrypoints.api.deps import RuntimeDep, act_as
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -85,6 +89,8 @@ def sign_in(request: Request, principal: Principal) -> None:
     request.session.clear()
     request.session.update(
         user=principal.username,
+        uid=principal.user_id,
+        ver=principal.token_version,
         role=principal.role.value,
         company=principal.company_id,
         seen=time.time(),
@@ -120,20 +126,29 @@ async def portal_principal(request: Request, runtime: RuntimeDep) -> Principal:
     if now - float(request.session.get("seen", 0)) > idle_limit:
         sign_out(request)
         raise SignInRequired(_next_path(request), "idle")
-    principal = await run_in_threadpool(runtime.users.principal, username)
-    if (
-        principal is None
-        or principal.role.value != request.session.get("role")
-        or principal.company_id != request.session.get("company")
-    ):
+    try:
+        principal = await run_in_threadpool(
+            runtime.users.principal_for_token,
+            int(request.session.get("uid") or 0),
+            int(request.session.get("ver") or 0),
+        )
+    except NotAuthenticated:
         sign_out(request)
-        raise SignInRequired(_next_path(request), "account")
+        raise SignInRequired(_next_path(request), "account") from None
+    act_as(request, principal, "portal")
     if not request.headers.get(BACKGROUND_HEADER):
         request.session["seen"] = now
     return principal
 
 
 PagePrincipal = Annotated[Principal, Depends(portal_principal)]
+
+
+def record_page_read(request: Request, runtime: Runtime, user: Principal, *record_ids: str) -> None:
+    """Put the page showing declarations (one, or a list's rows) in the audit trail (a page
+    refreshing itself in the background is the same reading, not another)."""
+    if not request.headers.get(BACKGROUND_HEADER):
+        record_reads(runtime.engine, record_ids, read_by(user, "page", request.url.path))
 
 
 def page_for(*actions: Action) -> Any:

@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
 from clearway.domain.access import Role
-from clearway.domain.errors import NotAuthenticated
-from clearway.entrypoints.api.deps import RuntimeDep
+from clearway.domain.errors import NotAuthenticated, TooManyRequests
+from clearway.entrypoints.api.deps import RuntimeDep, sign_in_with_password
 from clearway.entrypoints.web.rendering import home_of, render
 from clearway.entrypoints.web.session import (
     PagePrincipal,
@@ -69,19 +68,26 @@ async def login(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     try:
-        principal = await run_in_threadpool(runtime.users.authenticate, username, password)
-    except NotAuthenticated:
-        return render(
+        principal = await sign_in_with_password(request, runtime, username, password, "portal")
+    except (NotAuthenticated, TooManyRequests) as error:
+        message = (
+            "Wrong username or password."
+            if isinstance(error, NotAuthenticated)
+            else f"Too many failed sign-ins. Try again in {error.retry_after} seconds."
+        )
+        response = render(
             request,
             "login.html",
             {
                 "next": _safe_next(next) or "",
                 "notice": None,
-                "error": "Wrong username or password.",
+                "error": message,
                 "username": username,
             },
-            status_code=401,
+            status_code=error.status,
         )
+        response.headers.update(error.headers())
+        return response
     sign_in(request, principal)
     return RedirectResponse(_safe_next(next) or home_of(principal.role), status_code=303)
 

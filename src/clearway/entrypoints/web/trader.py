@@ -13,7 +13,7 @@ from clearway.domain.access import Action, Principal
 from clearway.entrypoints.api.deps import RuntimeDep
 from clearway.entrypoints.web import trader_declaration
 from clearway.entrypoints.web.rendering import render
-from clearway.entrypoints.web.session import check_csrf, page_for
+from clearway.entrypoints.web.session import check_csrf, page_for, record_page_read
 from clearway.entrypoints.web.trader_dashboard import dashboard, read_search, tab_from
 from clearway.entrypoints.web.trader_status import SEARCHABLE, TABS, Tab
 
@@ -31,6 +31,7 @@ def home(request: Request, user: Page, runtime: RuntimeDep) -> HTMLResponse:
     tab = tab_from(params.get("tab"))
     cursor = params.get("cursor") or None
     board = dashboard(runtime.uow(), user, search, tab, cursor)
+    record_page_read(request, runtime, user, *(row.record.id for row in board.rows))
     query = search.query()
     links = {each: "/trader?" + urlencode({**query, "tab": each.value}) for each in Tab}
     following = (

@@ -28,7 +28,7 @@ from clearway.entrypoints.api.routers.referrals import ReplyIn
 from clearway.entrypoints.ledger_worker import LedgerUnavailable, declaration_receipt
 from clearway.entrypoints.web import trader_view
 from clearway.entrypoints.web.rendering import flash, render
-from clearway.entrypoints.web.session import page_for
+from clearway.entrypoints.web.session import page_for, record_page_read
 from clearway.entrypoints.web.trader_status import outcome
 from clearway.services.changes import CancelDeclaration, cancel_declaration
 from clearway.services.queries import get_visible, history
@@ -128,7 +128,9 @@ def _path(record: DeclarationRecord) -> str:
 @router.get("/declarations/{reference}", response_class=HTMLResponse)
 def declaration(request: Request, reference: str, user: Page, runtime: RuntimeDep) -> HTMLResponse:
     """The declaration, its duties, what it still needs and its history."""
-    return render(request, "trader/declaration.html", _context(runtime, user, reference), user=user)
+    context = _context(runtime, user, reference)
+    record_page_read(request, runtime, user, context["record"].id)
+    return render(request, "trader/declaration.html", context, user=user)
 
 
 @router.get("/declarations/{reference}/status", response_class=HTMLResponse)

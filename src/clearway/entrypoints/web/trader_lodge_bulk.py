@@ -2,9 +2,10 @@
 
 The lines are lodged with the batch handler ``clearway process`` uses (``lodge_declarations``)
 and refusals are written in its format (one JSON object a line: line number, LRN, detail and
-the errors), so a file refused here reads the same as one refused on the command line. The
-page polls the job's counters while it runs. Jobs live in this process's memory: the counters
-and the refusals file are for the person watching, the declarations themselves are stored.
+the errors), so a file refused here reads the same as one refused on the command line; lines
+are read from the stored upload with the same reader and size limit per line. The page
+polls the job's counters while it runs. Jobs live in this process's memory: the counters and
+the refusals file are for the person watching, the declarations themselves are stored.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from typing import Any
 
 import orjson
 
+from clearway.adapters.json_input import json_lines
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal
 from clearway.domain.errors import NotFound
 from clearway.domain.identifiers import new_id
 from clearway.domain.rules import Violation
-from clearway.entrypoints.cli.bulk import LineRefused, clearance_outcome, lodge_lines
+from clearway.entrypoints.cli.bulk import InputLine, LineRefused, clearance_outcome, lodge_lines
 from clearway.entrypoints.web.trader_lodge_messages import schema_messages
 from clearway.services.lodging import Lodged
 
@@ -71,6 +73,7 @@ class BulkJob:
     total_bytes: int
     started_at: datetime
     folder: Path
+    batch_size: int = MIN_BATCH
     read: int = 0
     lodged: int = 0
     replayed: int = 0
@@ -97,15 +100,6 @@ class BulkJob:
         return min(99, self.bytes_done * 100 // self.total_bytes)
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, bytes, int]]:
-    """Non-blank lines with their number (1-based) and the byte offset after them."""
-    offset = 0
-    for number, line in enumerate(data.splitlines(keepends=True), start=1):
-        offset += len(line)
-        if line.strip():
-            yield number, line, offset
-
-
 def _batch_size(data: bytes) -> int:
     return max(MIN_BATCH, min(MAX_BATCH, data.count(b"\n") // PROGRESS_STEPS))
 
@@ -117,7 +111,9 @@ def _refuse(job: BulkJob, out: Any, refusal: Refusal) -> None:
     out.write(orjson.dumps(refusal.document()) + b"\n")
 
 
-def _lodge_all(runtime: Runtime, job: BulkJob, actor: Principal, data: bytes) -> None:
+def _lodge_all(
+    runtime: Runtime, job: BulkJob, actor: Principal, lines: Iterator[InputLine]
+) -> None:
     with job.refusals_path.open("wb") as out:
 
         def refused(line: LineRefused) -> None:
@@ -137,21 +133,21 @@ def _lodge_all(runtime: Runtime, job: BulkJob, actor: Principal, data: bytes) ->
             out.flush()
             job.bytes_done = offset
 
-        def counted(lines: Iterator[tuple[int, bytes, int]]) -> Iterator[tuple[int, bytes, int]]:
+        def counted(lines: Iterator[InputLine]) -> Iterator[InputLine]:
             for line in lines:
                 job.read += 1
                 yield line
 
-        lodge_lines(
-            runtime, actor, counted(_lines(data)), _batch_size(data), refused, lodged, batch_done
-        )
+        lodge_lines(runtime, actor, counted(lines), job.batch_size, refused, lodged, batch_done)
 
 
 def _run(runtime: Runtime, job: BulkJob, actor: Principal) -> None:
     with _ONE_AT_A_TIME:
         job.waiting = False
         try:
-            _lodge_all(runtime, job, actor, job.source_path.read_bytes())
+            with job.source_path.open("rb") as handle:
+                lines = json_lines(handle, runtime.settings.max_body_bytes)
+                _lodge_all(runtime, job, actor, lines)
         except Exception:
             log.exception("bulk upload %s stopped", job.id)
             job.failure = (
@@ -167,7 +163,15 @@ def _run(runtime: Runtime, job: BulkJob, actor: Principal) -> None:
 def start_bulk(runtime: Runtime, actor: Principal, file_name: str, data: bytes) -> BulkJob:
     """Lodge ``data`` (JSON Lines) as ``actor`` in the background; the job to watch."""
     folder = Path(tempfile.mkdtemp(prefix="clearway-upload-"))
-    job = BulkJob(new_id(), actor.username, file_name, len(data), runtime.context.now(), folder)
+    job = BulkJob(
+        new_id(),
+        actor.username,
+        file_name,
+        len(data),
+        runtime.context.now(),
+        folder,
+        batch_size=_batch_size(data),
+    )
     job.source_path.write_bytes(data)
     job.refusals_path.touch()
     with _REGISTRY:

@@ -3,6 +3,7 @@ lodged in the background with a progress view, its totals and a file of the refu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,12 +12,13 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from clearway.adapters.json_input import JsonInputError, parse_json, utf8_problem
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal
 from clearway.domain.errors import Conflict, Forbidden, ValidationFailed
 from clearway.domain.rules import Violation
 from clearway.entrypoints.api.deps import RuntimeDep
-from clearway.entrypoints.schemas import loads_json, parse_declaration
+from clearway.entrypoints.cli.bulk import parse_document
 from clearway.entrypoints.web.rendering import flash, render
 from clearway.entrypoints.web.session import BACKGROUND_HEADER, check_csrf
 from clearway.entrypoints.web.trader_lodge_bulk import BulkJob, job_of, start_bulk
@@ -94,7 +96,9 @@ def is_bulk(file_name: str, data: bytes) -> bool:
     if file_name.lower().endswith(".json"):
         return False
     try:
-        loads_json(data)
+        parse_json(data, subject=file_name)
+    except JsonInputError:
+        return False  # one document, refused for its duplicate key
     except (ValueError, RecursionError):
         return len([line for line in data.splitlines() if line.strip()]) > 1
     return False
@@ -104,7 +108,11 @@ def _lodge_one(
     request: Request, user: Principal, runtime: Runtime, file_name: str, data: bytes
 ) -> Response:
     try:
-        parsed = parse_declaration(data)
+        parsed = parse_document(data, file_name)
+    except JsonInputError as error:
+        return _refused(
+            request, runtime, user, file_name, [Violation(error.code, "", error.detail)]
+        )
     except ValidationError as error:
         violations = schema_messages(error)
     else:
@@ -124,6 +132,16 @@ def _lodge_one(
                 else f"{file_name} was lodged before with the same content: MRN {record.mrn}.",
             )
             return RedirectResponse(f"/trader/declarations/{record.id}", status_code=303)
+    return _refused(request, runtime, user, file_name, violations)
+
+
+def _refused(
+    request: Request,
+    runtime: Runtime,
+    user: Principal,
+    file_name: str,
+    violations: Sequence[Violation],
+) -> HTMLResponse:
     count = len(violations)
     return upload_page(
         request,
@@ -159,6 +177,11 @@ async def upload_submit(request: Request, user: LodgePage, runtime: RuntimeDep) 
         return upload_page(request, runtime, user, too_large(runtime))
     if not data.strip():
         return upload_page(request, runtime, user, f"{file_name} is empty.")
+    not_utf8 = utf8_problem(data, file_name)
+    if not_utf8 is not None:
+        return upload_page(
+            request, runtime, user, f"{not_utf8}. Save it as UTF-8 and upload it again."
+        )
     if is_bulk(file_name, data):
         job = await run_in_threadpool(start_bulk, runtime, user, file_name, data)
         return RedirectResponse(f"/trader/upload/{job.id}", status_code=303)

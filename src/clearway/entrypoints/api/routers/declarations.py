@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Response, status
 
+from clearway.adapters.audit_trail import read_by, record_reads
 from clearway.domain.errors import BadRequest
 from clearway.entrypoints.api.deps import CurrentPrincipal, RuntimeDep
 from clearway.entrypoints.api.json_route import JsonBodyRoute
@@ -138,6 +139,7 @@ def list_(
     after = decode_cursor(cursor) if cursor else None
     with runtime.uow() as uow:
         page, following = list_declarations(uow, principal, filters, after, limit)
+    record_reads(runtime.engine, [record.id for record in page], read_by(principal, "summary"))
     currency = runtime.settings.national_currency
     return DeclarationPage(
         items=[summary(record, currency) for record in page],
@@ -155,6 +157,7 @@ def get(
     """One declaration, by its id or its MRN."""
     with runtime.uow() as uow:
         record = get_visible(uow, principal, reference)
+    record_reads(runtime.engine, [record.id], read_by(principal, "declaration"))
     set_etag(response, record.version)
     return public(record, runtime.settings.national_currency, principal)
 
@@ -217,4 +220,6 @@ def history_(
     """Every state change of the declaration, oldest first, with its outbox sequence number."""
     with runtime.uow() as uow:
         events = history(uow, principal, reference)
+    if events and events[0].declaration_id:
+        record_reads(runtime.engine, [events[0].declaration_id], read_by(principal, "history"))
     return [history_entry(event) for event in events]

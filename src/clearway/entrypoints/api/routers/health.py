@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
-from sqlalchemy import text
+from pydantic import BaseModel
 
-from clearway.adapters import migrate
-from clearway.adapters.reference_store import reference_loaded
 from clearway.entrypoints.api.deps import RuntimeDep
-from clearway.entrypoints.api.problems import problem
+from clearway.entrypoints.api.problems import PROBLEM_JSON, problem
+from clearway.entrypoints.readiness import Readiness, State, readiness
 
 router = APIRouter(tags=["health"])
+
+
+class CheckPublic(BaseModel):
+    """One part clearance needs: ``missing`` leaves its stage undone, ``warning`` is worth a
+    look (``clearway doctor`` says what to run about it)."""
+
+    name: str
+    stage: str
+    state: State
+    detail: str
+
+
+class ReadyPublic(BaseModel):
+    status: Literal["ready"]
+    checks: list[CheckPublic]
+
+
+NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "content": {PROBLEM_JSON: {}},
+        "description": "The database does not answer, its schema is not current or reference "
+        "data is not loaded; ``checks`` lists every check",
+    }
+}
+
+
+def _checks(report: Readiness) -> list[dict[str, str]]:
+    return [
+        {"name": c.name, "stage": c.stage, "state": c.state.value, "detail": c.detail}
+        for c in report.checks
+    ]
 
 
 @router.get("/health")
@@ -22,18 +51,21 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", response_model=None)
-def ready(request: Request, runtime: RuntimeDep) -> dict[str, Any] | Response:
-    """The database answers, its schema is current and reference data is loaded."""
-    try:
-        with runtime.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        schema = migrate.current_revision(runtime.engine) == migrate.head_revision()
-        reference = reference_loaded(runtime.engine)
-    except Exception:
-        return problem(request, 503, "not-ready", "Not ready", "the database does not answer")
-    checks = {"database": True, "schema_current": schema, "reference_loaded": reference}
-    if not all(checks.values()):
-        failed = ", ".join(name for name, passed in checks.items() if not passed)
-        return problem(request, 503, "not-ready", "Not ready", f"failed: {failed}")
-    return {"status": "ready", "checks": checks}
+@router.get("/ready", response_model=ReadyPublic, responses=NOT_READY)
+def ready(request: Request, runtime: RuntimeDep) -> Any:
+    """Ready to clear declarations: the database answers, its schema is current and reference
+    data is loaded. The body lists every stage's check, so that a tariff, a list, the ledger
+    key or a model missing shows here too without making the service unready."""
+    report = readiness(runtime.settings, runtime.engine)
+    blocked = report.serving_blocked()
+    if blocked:
+        failed = ", ".join(check.name for check in blocked)
+        return problem(
+            request,
+            503,
+            "not-ready",
+            "Not ready",
+            f"failed: {failed}",
+            extensions={"checks": _checks(report)},
+        )
+    return {"status": "ready", "checks": _checks(report)}

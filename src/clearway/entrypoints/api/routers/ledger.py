@@ -14,11 +14,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from clearway.adapters.audit_trail import read_by, record_reads
 from clearway.domain.access import Action
 from clearway.entrypoints.api.deps import CurrentPrincipal, RuntimeDep, require
+from clearway.entrypoints.api.json_route import JsonBodyRoute
 from clearway.entrypoints.ledger_worker import declaration_receipt, ledger_reader
 
-router = APIRouter(prefix="/api/v1", tags=["ledger"])
+router = APIRouter(prefix="/api/v1", tags=["ledger"], route_class=JsonBodyRoute)
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"content": {"application/problem+json": {}}, "description": text}
@@ -120,7 +122,9 @@ def receipt(reference: str, principal: CurrentPrincipal, runtime: RuntimeDep) ->
     the newest of lodging, acceptance, assessment, amendment, cancellation or a reply): the
     entry, its index, the inclusion proof and the signed checkpoint it proves against (verify
     it offline with ``clearway ledger verify-receipt``)."""
-    return declaration_receipt(runtime, principal, reference)
+    receipt = declaration_receipt(runtime, principal, reference)
+    record_reads(runtime.engine, [receipt["declaration_id"]], read_by(principal, "receipt"))
+    return receipt
 
 
 @router.post(

@@ -22,7 +22,8 @@ router = APIRouter(
     dependencies=[require(Action.MANAGE_RISK)],
 )
 
-Version = Annotated[int, Path(ge=1, description="Model version")]
+# The version column is a 32-bit INTEGER: a larger number names nothing (and overflowed it).
+Version = Annotated[int, Path(ge=1, le=2**31 - 1, description="Model version")]
 
 
 class RiskModelPublic(BaseModel):

@@ -203,7 +203,11 @@ def post_dismissal(
     responses=PROBLEMS,
     dependencies=[require(Action.MANAGE_EXPORT_CONTROL)],
 )
-def delete_dismissal(dismissal_id: Annotated[int, Path(ge=1)], runtime: RuntimeDep) -> None:
+def delete_dismissal(
+    # The id column is a 32-bit INTEGER: a larger number names nothing (and overflowed it).
+    dismissal_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    runtime: RuntimeDep,
+) -> None:
     """Withdraw a dismissal: the entity matches that party again."""
     with runtime.engine.begin() as connection:
         remove_dismissal(connection, dismissal_id)

@@ -11,6 +11,7 @@ import orjson
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from clearway.adapters.audit_trail import read_by, record_reads
 from clearway.domain.errors import BadRequest
 from clearway.domain.money import round_money
 from clearway.entrypoints.api.deps import CurrentPrincipal, RuntimeDep
@@ -132,6 +133,8 @@ def list_work_queue(
     page, following = list_work(
         runtime.uow(), principal, QueueFilter(lane, state, office), after, limit
     )
+    ids = [entry.item.declaration_id for entry in page]
+    record_reads(runtime.engine, ids, read_by(principal, "summary"))
     now = runtime.context.now()
     currency = runtime.settings.national_currency
     return QueuePage(
