@@ -39,7 +39,7 @@ CHECKS = (
     "response_headers_conformance",
     "response_schema_conformance",
 )
-EXAMPLES_PER_OPERATION = 5
+EXAMPLES_PER_OPERATION = 3
 SEED = 20261123
 
 
