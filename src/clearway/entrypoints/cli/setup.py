@@ -42,7 +42,7 @@ from clearway.domain.ledger import LedgerError
 from clearway.entrypoints.cli.doctor import DatabaseUrlOption, print_report
 from clearway.entrypoints.cli.output import fail as _fail
 from clearway.entrypoints.cli.output import make_console
-from clearway.entrypoints.cli.tariff import _store_uk
+from clearway.entrypoints.cli.tariff import store_uk_tariff
 from clearway.entrypoints.readiness import readiness
 from clearway.services.control_list_admin import LoadControlList, load_control_list
 from clearway.services.ledger.signing import SigningKey, read_signing_key, write_key_files
@@ -92,7 +92,7 @@ def _tariff(settings: Settings, engine: Engine, uk: Path | None, schedule: Path 
         except InsecureSettings as error:
             _fail(str(error))
         try:
-            _store_uk(runtime, loaded)
+            store_uk_tariff(runtime, loaded)
         finally:
             runtime.engine.dispose()
         _step("tariff", f"UK Trade Tariff records from {uk} loaded")

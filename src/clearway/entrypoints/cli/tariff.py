@@ -49,13 +49,13 @@ def load_uk(
         fail(str(error))
     runtime = build_runtime(get_settings())
     try:
-        _store_uk(runtime, loaded)
+        store_uk_tariff(runtime, loaded)
     finally:
         runtime.engine.dispose()
     console.print(f"loaded in {time.perf_counter() - started:.2f} s")
 
 
-def _store_uk(runtime: Runtime, loaded: list[TariffRecords]) -> None:
+def store_uk_tariff(runtime: Runtime, loaded: list[TariffRecords]) -> None:
     """Store each jurisdiction's records and rates, once every rate has passed the band."""
     with_rates = runtime.settings.national_currency == "GBP"
     # The rates are checked against those stored before anything is written, so that a
