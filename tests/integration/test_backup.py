@@ -28,6 +28,7 @@ from typer.testing import Result
 
 from clearway.adapters.backup.postgres import _client, database
 from clearway.adapters.database import create_database_engine
+from clearway.adapters.ledger_tables import ledger_entries
 from clearway.adapters.tables import declaration_versions, declarations, events, users
 from clearway.bootstrap import Runtime, build_runtime
 from clearway.config import Settings
@@ -127,6 +128,25 @@ class Lodging:
         assert not self.refusals, self.refusals
 
 
+def ledger_has_entries(url: str) -> None:
+    """Wait until the server's integrator has put events in the ledger (every 0.2 s; slower on
+    a busy machine)."""
+    engine = create_database_engine(url)
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            with engine.connect() as connection:
+                entries = connection.execute(
+                    select(func.count()).select_from(ledger_entries)
+                ).scalar_one()
+            if entries:
+                return
+            assert time.monotonic() < deadline, "the ledger took no entry in 60 s"
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
 def histories(url: str) -> dict[str, tuple[str, list[str]]]:
     """Each declaration's LRN and the types of its events, in the order they happened."""
     engine = create_database_engine(url)
@@ -162,6 +182,7 @@ def test_a_backup_taken_while_declarations_are_lodged_restores_a_consistent_pref
     backup_file = tmp_path / "clearway.backup"
     with Lodging(server, headers) as lodging:
         lodging.wait_for(8)
+        ledger_has_entries(database_url)  # so that the backup catches a ledger under way
         answered_before = lodging.lodged
         backed_up = invoke("backup", str(backup_file), url=database_url)
         sent_by_the_end = lodging.sent
