@@ -5,6 +5,7 @@ the password in their environment, never on their command line."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -285,14 +286,13 @@ def _restore_renamed(
             script, stdout=subprocess.PIPE, stderr=script_errors, env=environment
         )
         assert session.stdin is not None and writer.stdout is not None
-        try:
-            with session.stdin, writer.stdout:
-                session.stdin.write("".join(f"{line};\n" for line in before).encode())
-                shutil.copyfileobj(writer.stdout, session.stdin)
-                if writer.wait() == 0:
-                    session.stdin.write("".join(f"{line};\n" for line in after).encode())
-        except BrokenPipeError:
-            pass  # psql stopped at an error: its message says which
+        # psql closing its input early means it stopped at an error, which its exit status
+        # and message below report.
+        with contextlib.suppress(BrokenPipeError), session.stdin, writer.stdout:
+            session.stdin.write("".join(f"{line};\n" for line in before).encode())
+            shutil.copyfileobj(writer.stdout, session.stdin)
+            if writer.wait() == 0:
+                session.stdin.write("".join(f"{line};\n" for line in after).encode())
         writer.wait()
         session.wait()
         if session.returncode != 0:

@@ -36,6 +36,28 @@ def key_roles(owner: Role) -> list[tuple[str, str]]:
     return [(role.value, ROLE_NAMES[role]) for role in (owner, *lesser)]
 
 
+def key_form_problems(name: str, role: str, days: str, owner: Role) -> dict[str, str]:
+    """What is wrong with a key form (its name stripped), by field; empty when it can be
+    made."""
+    problems = {}
+    if not 1 <= len(name) <= 64:
+        problems["name"] = "Give the key a name of 1 to 64 characters, e.g. the system using it"
+    if role not in {value for value, _ in key_roles(owner)}:
+        problems["role"] = "Choose the role the key acts with"
+    if days not in {value for value, _ in KEY_LIFETIMES}:
+        problems["days"] = "Choose how long the key works"
+    return problems
+
+
+def summary_links(errors: dict[str, str]) -> list[dict[str, str]]:
+    """The error summary's links, in the order the fields appear."""
+    return [
+        {"text": f"{LABELS[name]}: {errors[name]}", "href": f"#f-{name}"}
+        for name in LABELS
+        if name in errors
+    ]
+
+
 def account_page(
     request: Request,
     user: Principal,
@@ -54,11 +76,7 @@ def account_page(
         "new_key": new_key,
         "form": form or {"role": user.role.value, "days": "90"},
         "errors": errors,
-        "summary": [
-            {"text": f"{LABELS[name]}: {errors[name]}", "href": f"#f-{name}"}
-            for name in LABELS
-            if name in errors
-        ],
+        "summary": summary_links(errors),
         "role_options": key_roles(user.role),
         "lifetimes": KEY_LIFETIMES,
     }
@@ -117,13 +135,7 @@ async def create_api_key(
     it."""
     name = name.strip()
     form = {"name": name, "role": role, "days": days}
-    errors = {}
-    if not 1 <= len(name) <= 64:
-        errors["name"] = "Give the key a name of 1 to 64 characters, e.g. the system using it"
-    if role not in {value for value, _ in key_roles(user.role)}:
-        errors["role"] = "Choose the role the key acts with"
-    if days not in {value for value, _ in KEY_LIFETIMES}:
-        errors["days"] = "Choose how long the key works"
+    errors = key_form_problems(name, role, days, user.role)
     if errors:
         return account_page(request, user, runtime, form=form, errors=errors)
     key, _summary = await run_in_threadpool(

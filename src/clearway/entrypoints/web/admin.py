@@ -9,12 +9,19 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from clearway.domain.access import USER_ROLES, Action, Principal, Role, may_delegate
+from clearway.domain.access import USER_ROLES, Action, Principal, Role
 from clearway.domain.accounts import account_problems
 from clearway.domain.errors import Conflict
 from clearway.domain.events import utc_now
 from clearway.entrypoints.api.deps import RuntimeDep
 from clearway.entrypoints.web import admin_accounts, admin_reference
+from clearway.entrypoints.web.account import (
+    KEY_LIFETIMES,
+    NO_STORE,
+    key_form_problems,
+    key_roles,
+    summary_links,
+)
 from clearway.entrypoints.web.rendering import ROLE_NAMES, flash, render
 from clearway.entrypoints.web.session import check_csrf, page_for
 
@@ -30,8 +37,6 @@ FIELD_LABELS = {
     "company_id": "Company EORI number",
     "password": "Initial password",
 }
-# The key is shown once: no cache may keep the page that shows it.
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _summary(errors: dict[str, str]) -> list[dict[str, str]]:
@@ -98,12 +103,6 @@ def create_user(
     return RedirectResponse("/admin", status_code=303)
 
 
-KEY_ROLE_OPTIONS = [
-    (role.value, ROLE_NAMES[role]) for role in USER_ROLES if may_delegate(Role.ADMIN, role)
-]
-KEY_LIFETIMES = [("90", "90 days"), ("30", "30 days"), ("7", "7 days"), ("365", "A year")]
-
-
 def _keys_page(
     request: Request,
     user: Principal,
@@ -120,12 +119,8 @@ def _keys_page(
         "new_key": new_key,
         "form": form or {"role": Role.ADMIN.value, "days": "90"},
         "errors": errors,
-        "summary": [
-            {"text": f"{label}: {errors[name]}", "href": f"#f-{name}"}
-            for name, label in (("name", "Name"), ("role", "Acts as"), ("days", "Works for"))
-            if name in errors
-        ],
-        "role_options": KEY_ROLE_OPTIONS,
+        "summary": summary_links(errors),
+        "role_options": key_roles(Role.ADMIN),
         "lifetimes": KEY_LIFETIMES,
     }
     return render(
@@ -155,13 +150,7 @@ async def create_api_key(
     ``POST /api/v1/auth/api-keys`` makes it."""
     name = name.strip()
     form = {"name": name, "role": role, "days": days}
-    errors = {}
-    if not 1 <= len(name) <= 64:
-        errors["name"] = "Give the key a name of 1 to 64 characters, e.g. the system using it"
-    if role not in {value for value, _ in KEY_ROLE_OPTIONS}:
-        errors["role"] = "Choose the role the key acts with"
-    if days not in {value for value, _ in KEY_LIFETIMES}:
-        errors["days"] = "Choose how long the key works"
+    errors = key_form_problems(name, role, days, Role.ADMIN)
     if errors:
         return _keys_page(request, user, runtime, form=form, errors=errors)
     key, _summary = await run_in_threadpool(
