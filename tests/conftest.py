@@ -18,6 +18,7 @@ import orjson
 import pytest
 from sqlalchemy import Engine, text
 
+from clearway.adapters.cds_code_lists import install_cds_code_lists
 from clearway.adapters.control_list_store import load_illustrative_control_list
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.security import hash_password, issue_token
@@ -57,6 +58,7 @@ REFERENCE_TABLES = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    install_cds_code_lists()  # as every runtime does: the rules on WCO formalities check them
     """The browser tests' screenshots are of this run only: cleared once, by the controlling
     process, not by each test worker (which would delete the others' pictures)."""
     if not hasattr(config, "workerinput"):
@@ -214,6 +216,7 @@ USERS = {
     "northwind": (Role.TRADER, "GB987654321000"),  # importer of the import example
     "acme": (Role.TRADER, "GB555000111000"),  # declarant and exporter of the export example
     "stranger": (Role.TRADER, "GB000000000001"),
+    "cds-agent": (Role.TRADER, "GB603202734852"),  # declarant of the CDS pack's TT_IM001a
     "officer": (Role.OFFICER, None),
     "officer2": (Role.OFFICER, None),
     "supervisor": (Role.SUPERVISOR, None),

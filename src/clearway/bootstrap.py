@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from clearway.adapters import migrate
 from clearway.adapters.accounts import UserStore
+from clearway.adapters.cds_code_lists import install_cds_code_lists
 from clearway.adapters.control_list_store import read_control_list
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.model_store import active_model
@@ -189,6 +190,7 @@ def build_runtime(
     settings: Settings, *, prepare: bool = True, clock: Callable[[], datetime] | None = None
 ) -> Runtime:
     settings = with_ledger_origin(settings)
+    install_cds_code_lists()
     engine = create_database_engine(settings.database_url)
     if prepare:
         prepare_database(engine)

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # ISO 3166 country of the customs administration running this instance.
     country: str = "GB"
+    # Customs office a WCO declaration is handled by when it names none (no declaration office,
+    # office of exit or supervising office): the administration's central clearance office.
+    national_office: str = "GBSFY001"
     # ISO 4217 currency customs values are expressed in.
     national_currency: str = "GBP"
     # Valuation basis for imports: CIF (EU/UK) or FOB (US-style). Exports are always FOB.

@@ -88,4 +88,7 @@ def test_openapi_documents_the_declaration_endpoints(api: Any) -> None:
     assert "/api/v1/declarations/{reference}/amendments" in paths
     assert "/api/v1/auth/token" in paths
     schema = spec["components"]["schemas"]["DeclarationIn"]
-    assert {"type", "lrn", "declarant", "items", "invoice"} <= set(schema["required"])
+    assert {"type", "lrn", "declarant", "items", "office"} <= set(schema["required"])
+    # The invoice is required of a full declaration, not of every WCO declaration type.
+    assert "invoice" in schema["properties"] and "additional_type" in schema["properties"]
+    assert "full declaration" in schema["description"]

@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ import pycountry
 
 from clearway.adapters.text_files import MIB, TextFileError, decode_text, read_bytes
 from clearway.domain.incoterms import INCOTERMS_2020
+from clearway.domain.procedures import direction
 from clearway.domain.reference import (
     ExchangeRate,
     LargeChange,
@@ -74,6 +76,10 @@ def code_rows() -> Iterator[CodeRow]:
     """Every code-list entry except the HS nomenclature."""
     for country in pycountry.countries:
         yield CodeRow("country", country.alpha_2, country.name, {"alpha_3": country.alpha_3})
+    # Codes customs uses besides ISO 3166 (continental shelf sectors, XI Northern Ireland …).
+    for code, name in _cds_codes("countryCodes.json").items():
+        if pycountry.countries.get(alpha_2=code) is None:
+            yield CodeRow("country", code, name, {"alpha_3": ""})
     for currency in pycountry.currencies:
         yield CodeRow("currency", currency.alpha_3, currency.name, {})
     for term in INCOTERMS_2020.values():
@@ -87,15 +93,26 @@ def code_rows() -> Iterator[CodeRow]:
                 "includes_insurance": term.includes_insurance,
             },
         )
-    for row in _csv("procedures.csv"):
+    procedures = {row["code"]: row for row in _csv("procedures.csv")}
+    for row in procedures.values():
         yield CodeRow(
             "procedure",
             row["code"],
             row["description"],
             {"declaration_type": row["declaration_type"]},
         )
-    for row in _csv("packages.csv"):
+    cds_procedures = _cds_codes(
+        "procedureCodes/procedureCodes.json", "procedureCodes/procedureCodesC21.json"
+    )
+    for code, name in cds_procedures.items():
+        if code not in procedures:
+            yield CodeRow("procedure", code, name, {"declaration_type": direction(code)})
+    packages = {row["code"]: row for row in _csv("packages.csv")}
+    for row in packages.values():
         yield CodeRow("package", row["code"], row["description"], {"bulk": row["bulk"] == "true"})
+    for code, name in _cds_codes("packageTypes.json").items():
+        if code not in packages:
+            yield CodeRow("package", code, name, {"bulk": code in BULK_PACKAGES})
     for row in _csv("units.csv"):
         yield CodeRow("unit", row["code"], row["description"], {})
     for row in _csv("preferences.csv"):
@@ -106,10 +123,29 @@ def code_rows() -> Iterator[CodeRow]:
         )
     for row in _csv("control_lists.csv"):
         yield CodeRow("control_list", row["code"], row["description"], {})
-    for row in _csv("offices.csv"):
+    offices = {row["code"]: row for row in _csv("offices.csv")}
+    for row in offices.values():
         yield CodeRow("office", row["code"], row["name"], {"country": row["country"]})
+    for code, name in _cds_codes("customsOffices.json", "officeOfExits.json").items():
+        if code not in offices:
+            yield CodeRow("office", code, name, {"country": code[:2]})
     for row in _csv("document_types.csv"):
         yield CodeRow("document", row["code"], row["description"], {})
+
+
+# UN/ECE Recommendation 21: bulk (V…) and unpacked (N…) kinds.
+BULK_PACKAGES = frozenset({"VG", "VL", "VO", "VQ", "VR", "VS", "VY", "NE", "NF", "NG"})
+
+
+def _cds_codes(*names: str) -> dict[str, str]:
+    """Code and English text of the UK CDS code lists shipped in ``cds/``."""
+    found: dict[str, str] = {}
+    for name in names:
+        path = DATA_DIR.joinpath("cds", *name.split("/"))
+        if path.is_file():
+            for entry in json.loads(path.read_text(encoding="utf-8")):
+                found.setdefault(entry["code"], entry["en"])
+    return found
 
 
 @functools.cache

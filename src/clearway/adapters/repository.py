@@ -14,6 +14,7 @@ from clearway.adapters.referral_store import SqlAlchemyReferralStore
 from clearway.adapters.risk_store import risk_document
 from clearway.adapters.tables import (
     declaration_items,
+    declaration_messages,
     declaration_parties,
     declaration_versions,
     declarations,
@@ -22,7 +23,7 @@ from clearway.adapters.tables import (
 from clearway.domain.access import Principal, Scope, visibility
 from clearway.domain.events import Event
 from clearway.domain.lifecycle import Status
-from clearway.domain.record import DeclarationRecord, StoredEvent
+from clearway.domain.record import DeclarationRecord, ReceivedMessage, StoredEvent
 from clearway.services.ports import (
     AbstractDeclarationRepository,
     AbstractEventStore,
@@ -55,10 +56,10 @@ def _declaration_row(record: DeclarationRecord) -> dict[str, Any]:
         "mrn": record.mrn,
         "procedure": payload["procedure"],
         "office": payload["office"],
-        "destination_country": payload["destination_country"],
+        "destination_country": payload.get("destination_country"),
         "dispatch_country": payload.get("dispatch_country"),
-        "invoice_currency": payload["invoice"]["currency"],
-        "invoice_amount": payload["invoice"]["amount"],
+        "invoice_currency": (payload.get("invoice") or {}).get("currency"),
+        "invoice_amount": (payload.get("invoice") or {}).get("amount"),
         "customs_value": record.customs_value,
         "item_count": len(payload["items"]),
         "payload_hash": record.payload_hash,
@@ -69,9 +70,12 @@ def _declaration_row(record: DeclarationRecord) -> dict[str, Any]:
     }
 
 
+PARTY_ROLES = ("declarant", "importer", "exporter", "consignee", "end_user", "carrier", "consignor")
+
+
 def _party_rows(record: DeclarationRecord) -> list[dict[str, Any]]:
     rows = []
-    for role in ("declarant", "importer", "exporter", "consignee", "end_user"):
+    for role in PARTY_ROLES:
         party = record.payload.get(role)
         if party:
             address = party.get("address") or {}
@@ -80,7 +84,7 @@ def _party_rows(record: DeclarationRecord) -> list[dict[str, Any]]:
                     "declaration_id": record.id,
                     "role": role,
                     "company_id": party.get("id"),
-                    "name": party["name"][:140],
+                    "name": party["name"][:140] if party.get("name") else None,
                     "country": party.get("country") or address.get("country"),
                 }
             )
@@ -97,6 +101,20 @@ def _version_row(record: DeclarationRecord, actor: str) -> dict[str, Any]:
         "created_by": actor,
         "created_at": record.updated_at,
     }
+
+
+def _message_rows(records: Sequence[DeclarationRecord]) -> list[dict[str, Any]]:
+    return [
+        {
+            "declaration_id": record.id,
+            "version": record.version,
+            "format": record.message.format,
+            "content": record.message.content,
+            "received_at": record.updated_at,
+        }
+        for record in records
+        if record.message is not None
+    ]
 
 
 def _item_row_dicts(record: DeclarationRecord, items: Sequence[ItemRow]) -> list[dict[str, Any]]:
@@ -147,6 +165,7 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
         insert_rows(connection, declaration_items, item_rows)
         party_rows = [row for record, _ in records for row in _party_rows(record)]
         insert_rows(connection, declaration_parties, party_rows)
+        insert_rows(connection, declaration_messages, _message_rows([r for r, _ in records]))
 
     def add_version(self, record: DeclarationRecord, items: Sequence[ItemRow], actor: str) -> None:
         connection = self._connection
@@ -159,6 +178,17 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
             declaration_parties.delete().where(declaration_parties.c.declaration_id == record.id)
         )
         insert_rows(connection, declaration_parties, _party_rows(record))
+        insert_rows(connection, declaration_messages, _message_rows([record]))
+
+    def message(self, declaration_id: str, version: int) -> ReceivedMessage | None:
+        """The standard message a version came in, if it came as one."""
+        row = self._connection.execute(
+            select(declaration_messages.c.format, declaration_messages.c.content).where(
+                declaration_messages.c.declaration_id == declaration_id,
+                declaration_messages.c.version == version,
+            )
+        ).first()
+        return ReceivedMessage(row.format, bytes(row.content)) if row else None
 
     def update_assessment(self, record: DeclarationRecord) -> None:
         self._connection.execute(
@@ -334,6 +364,15 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
         query = query.order_by(declarations.c.lodged_at.desc(), declarations.c.id.desc())
         rows = self._connection.execute(query.limit(limit)).all()
         return self._records(rows)
+
+    def version_assessment(self, declaration_id: str, version: int) -> dict[str, Any] | None:
+        assessment: dict[str, Any] | None = self._connection.execute(
+            select(declaration_versions.c.assessment).where(
+                declaration_versions.c.declaration_id == declaration_id,
+                declaration_versions.c.version == version,
+            )
+        ).scalar_one_or_none()
+        return assessment
 
     def version_payload(self, declaration_id: str, version: int) -> dict[str, Any] | None:
         payload: dict[str, Any] | None = self._connection.execute(

@@ -285,7 +285,7 @@ class SqlAlchemyDismissalStore(AbstractDismissalStore):
             add_dismissal(
                 self._connection,
                 party_key=party_key(party),
-                party_name=party.name,
+                party_name=party.name or party.id or "",
                 entity_id=entity_id,
                 reason=reason,
                 actor=actor,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -47,10 +48,10 @@ declarations = Table(
     Column("mrn", String(18), unique=True),
     Column("procedure", String(4), nullable=False),
     Column("office", String(8), nullable=False),
-    Column("destination_country", String(2), nullable=False),
+    Column("destination_country", String(2)),
     Column("dispatch_country", String(2)),
-    Column("invoice_currency", String(3), nullable=False),
-    Column("invoice_amount", Money, nullable=False),
+    Column("invoice_currency", String(3)),
+    Column("invoice_amount", Money),
     Column("customs_value", Money),
     Column("item_count", Integer, nullable=False),
     Column("payload_hash", String(64), nullable=False),
@@ -81,11 +82,11 @@ declaration_items = Table(
     Column("declaration_id", String(36), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("sequence", Integer, primary_key=True),
-    Column("commodity_code", String(10), nullable=False, index=True),
-    Column("origin_country", String(2), nullable=False),
+    Column("commodity_code", String(10), index=True),
+    Column("origin_country", String(2)),
     Column("preference", String(3)),
-    Column("net_mass_kg", Money, nullable=False),
-    Column("invoice_amount", Money, nullable=False),
+    Column("net_mass_kg", Money),
+    Column("invoice_amount", Money),
     Column("customs_value", Money),
     ForeignKeyConstraint(
         ["declaration_id", "version"],
@@ -100,8 +101,35 @@ declaration_parties = Table(
     Column("declaration_id", ForeignKey("declarations.id"), primary_key=True),
     Column("role", String(16), primary_key=True),
     Column("company_id", String(17), index=True),
-    Column("name", String(140), nullable=False),
+    Column("name", String(140)),
     Column("country", String(2)),
+)
+
+# The message a version came in, as received (WCO DEC-DMS XML, UN/EDIFACT CUSDEC).
+declaration_messages = Table(
+    "declaration_messages",
+    metadata,
+    Column("declaration_id", ForeignKey("declarations.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("format", String(16), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+)
+
+# Every notification sent for a declaration (DMS notifications, CUSRES), to be read again.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("declaration_id", ForeignKey("declarations.id")),
+    Column("declarant_id", String(17), nullable=False),
+    Column("lrn", String(35), nullable=False),
+    Column("version", Integer),
+    Column("kind", String(8), nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Index("ix_notifications_declaration", "declaration_id", "id"),
 )
 
 events = Table(

@@ -11,6 +11,15 @@ from clearway.domain.export_control.referral import Referral
 from clearway.domain.lifecycle import Status
 
 
+@dataclass(frozen=True, slots=True)
+class ReceivedMessage:
+    """A declaration's version as it came in, when it came as a standard message: its format
+    (``dec-dms`` WCO DEC-DMS XML, ``cusdec`` UN/EDIFACT) and the bytes received."""
+
+    format: str
+    content: bytes
+
+
 @dataclass(slots=True)
 class DeclarationRecord:
     id: str
@@ -34,6 +43,8 @@ class DeclarationRecord:
     party_ids: frozenset[str] = field(default_factory=frozenset)
     referral: Referral | None = None
     """The declaration's latest referral to an agency, if it has one."""
+    message: ReceivedMessage | None = None
+    """The message the current version came in, when it is being stored (not read back)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,9 @@
 """Customs value per goods item from the invoice.
 
+A value the declarant states (UCC 4/14, on declaration types that carry it) is taken as stated;
+an item with no price (an export stating only a statistical value, a simplified declaration) is
+valued at its statistical value, or at nothing.
+
 WTO Customs Valuation Agreement Art. 1 (transaction value) and Art. 8.2 (cost of transport and
 insurance to the place of importation): the value is built to the administration's basis, CIF
 (EU/UK, Art. 8.2 included) or FOB (US-style, excluded). Freight and insurance declared for the
@@ -18,6 +22,7 @@ from clearway.domain.declaration import (
     Amount,
     Declaration,
     DeclarationType,
+    GoodsItem,
     ItemValue,
     Valuation,
 )
@@ -55,6 +60,17 @@ def freight_and_insurance_adjustment(incoterm_code: str, basis: ValuationBasis) 
     return (-1 if term.includes_main_carriage else 0, -1 if term.includes_insurance else 0)
 
 
+def item_price(item: GoodsItem, declaration: Declaration) -> Amount | None:
+    """What the item's value is built from: its price in the invoice currency, else (on an
+    export that states no price) its statistical value, else nothing."""
+    if item.invoice_amount is not None:
+        currency = declaration.invoice.currency if declaration.invoice else None
+        if currency is None and item.statistical_value:
+            currency = item.statistical_value.currency
+        return Amount(currency, item.invoice_amount) if currency else None
+    return item.statistical_value
+
+
 def value_declaration(
     declaration: Declaration,
     *,
@@ -79,29 +95,34 @@ def value_declaration(
             rates[amount.currency] = usable_rate(amount.currency, on, rate(amount.currency, on))
         return amount.value * rates[amount.currency]
 
-    freight_sign, insurance_sign = freight_and_insurance_adjustment(
-        declaration.incoterm.code, basis
+    freight_sign, insurance_sign = (
+        freight_and_insurance_adjustment(declaration.incoterm.code, basis)
+        if declaration.incoterm
+        else (0, 0)
     )
     freight = to_national(declaration.freight) * freight_sign if declaration.freight else Decimal(0)
     insurance = (
         to_national(declaration.insurance) * insurance_sign if declaration.insurance else Decimal(0)
     )
-    items_total = sum((item.invoice_amount for item in declaration.items), Decimal(0))
-    invoice_currency = declaration.invoice.currency
+    prices = [item_price(item, declaration) for item in declaration.items]
+    items_total = sum((to_national(price) for price in prices if price), Decimal(0))
 
     values = []
-    for item in declaration.items:
-        share = item.invoice_amount / items_total if items_total else Decimal(0)
-        item_amount = to_national(Amount(invoice_currency, item.invoice_amount))
+    for item, price in zip(declaration.items, prices, strict=True):
+        item_amount = to_national(price) if price else Decimal(0)
+        share = item_amount / items_total if items_total else Decimal(0)
         freight_share = freight * share
         insurance_share = insurance * share
+        declared = to_national(item.customs_value) if item.customs_value else None
         values.append(
             ItemValue(
                 sequence=item.sequence,
                 invoice_amount=item_amount,
                 freight_share=freight_share,
                 insurance_share=insurance_share,
-                customs_value=item_amount + freight_share + insurance_share,
+                customs_value=declared
+                if declared is not None
+                else item_amount + freight_share + insurance_share,
             )
         )
     return Valuation(

@@ -21,13 +21,18 @@ from pydantic import (
     StrictInt,
     TypeAdapter,
     ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from clearway.adapters.json_input import parse_json
 from clearway.domain import declaration as domain
 from clearway.domain.rules import Violation
 from clearway.domain.text import has_control_characters
+from clearway.entrypoints import wire_formalities as wf
+from clearway.entrypoints.full_form import missing_in_full_form, reraised
+from clearway.entrypoints.wire_to_domain import to_domain as to_domain
 
 
 def _printable(text: str) -> str:
@@ -71,9 +76,21 @@ class PartyIn(_Wire):
     id: Annotated[str, Field(pattern=r"^[A-Z0-9]{3,17}$")] | None = Field(
         default=None, description="EORI number", examples=["GB123456789000"]
     )
-    name: Text140
+    name: Text140 | None = Field(
+        default=None,
+        description="Required in a full declaration; a WCO declaration may name a party by its "
+        "EORI number alone",
+    )
     country: CountryCode | None = None
     address: AddressIn | None = None
+
+    @model_validator(mode="after")
+    def _named_or_identified(self) -> PartyIn:
+        if self.name is None and self.id is None:
+            raise PydanticCustomError(
+                "party_unnamed", "a party must be given a name or an EORI number"
+            )
+        return self
 
 
 class DeclarantIn(PartyIn):
@@ -83,10 +100,11 @@ class DeclarantIn(PartyIn):
 
 
 class TransportIn(_Wire):
-    mode: Annotated[str, Field(max_length=20, examples=["sea"])]
+    mode: Annotated[str, Field(max_length=20, examples=["sea"])] | None = None
     identity: Text35 | None = None
     nationality: CountryCode | None = None
     container: StrictBool = False
+    identity_type: Annotated[str, Field(pattern=r"^\d{2}$", examples=["10"])] | None = None
 
 
 class IncotermIn(_Wire):
@@ -95,7 +113,7 @@ class IncotermIn(_Wire):
 
 
 class InvoiceIn(_Wire):
-    number: Text35
+    number: Text35 | None = None
     currency: CurrencyCode
     amount: Amount
     date: dt.date | None = None
@@ -108,25 +126,28 @@ class MoneyIn(_Wire):
 
 class SupplementaryUnitsIn(_Wire):
     quantity: Quantity
-    unit: Annotated[str, Field(pattern=r"^[A-Z0-9]{3}$", examples=["NAR"])]
+    unit: Annotated[str, Field(pattern=r"^[A-Z0-9]{3}(#[A-Z])?$", examples=["NAR"])] | None = None
 
 
 class PackagesIn(_Wire):
-    kind: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["CT"])]
-    count: Annotated[StrictInt, Field(ge=0, le=99_999_999)]
+    kind: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["CT"])] | None = None
+    count: Annotated[StrictInt, Field(ge=0, le=99_999_999)] | None = None
     marks: Text512 | None = None
 
 
 class DocumentIn(_Wire):
     type: Annotated[str, Field(pattern=r"^[A-Z0-9]{4}$", examples=["N380"])]
-    reference: Text70
+    reference: Text70 | None = None
+    status: Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["AC"])] | None = None
+    name: Text35 | None = None
+    write_off: SupplementaryUnitsIn | None = None
 
 
 class QuantityIn(_Wire):
     """A quantity in a TARIC measurement unit, with its optional qualifier (``TNEI``)."""
 
     amount: Quantity
-    unit: Annotated[str, Field(pattern=r"^[A-Z]{3}[A-Z]?$", examples=["ASV", "HLT", "RET"])]
+    unit: Annotated[str, Field(pattern=r"^[A-Z0-9]{3}[A-Z]?$", examples=["ASV", "HLT", "RET"])]
 
 
 class ControlIn(_Wire):
@@ -136,12 +157,14 @@ class ControlIn(_Wire):
 
 class ItemIn(_Wire):
     sequence: Annotated[StrictInt, Field(ge=1, le=999)]
-    commodity_code: Annotated[str, Field(pattern=r"^\d{6,10}$", examples=["0702000007"])]
-    description: Text512
-    origin_country: CountryCode
+    commodity_code: Annotated[str, Field(pattern=r"^\d{6,10}$", examples=["0702000007"])] | None = (
+        None
+    )
+    description: Text512 | None = None
+    origin_country: CountryCode | None = None
     preference: Annotated[str, Field(pattern=r"^\d{3}$")] | None = None
-    invoice_amount: Amount
-    net_mass_kg: Quantity
+    invoice_amount: Amount | None = None
+    net_mass_kg: Quantity | None = None
     gross_mass_kg: Quantity | None = None
     supplementary_units: SupplementaryUnitsIn | None = None
     packages: PackagesIn | None = None
@@ -155,12 +178,45 @@ class ItemIn(_Wire):
     ) = None
     quantities: Annotated[list[QuantityIn], Field(max_length=10)] | None = None
     control: ControlIn | None = None
+    national_codes: (
+        Annotated[
+            list[Annotated[str, Field(pattern=r"^[A-Z0-9]{4}$", examples=["VATZ"])]],
+            Field(max_length=20),
+        ]
+        | None
+    ) = None
+    cus_code: Annotated[str, Field(pattern=r"^\d{7}-\d$")] | None = None
+    additional_procedures: (
+        Annotated[
+            list[Annotated[str, Field(pattern=r"^[A-Z0-9]{3}$", examples=["000", "1CG"])]],
+            Field(max_length=99),
+        ]
+        | None
+    ) = None
+    valuation_method: Annotated[str, Field(pattern=r"^[1-6]$")] | None = None
+    valuation_indicator: Annotated[str, Field(pattern=r"^[0-9]{4}$")] | None = None
+    statistical_value: wf.AmountIn | None = None
+    customs_value: wf.AmountIn | None = None
+    preferential_origin: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,4}$")] | None = None
+    tax_payments: Annotated[list[wf.TaxPaymentIn], Field(max_length=30)] | None = None
+    quota: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
+    nature_of_transaction: Annotated[str, Field(pattern=r"^\d{1,2}$")] | None = None
+    dispatch_country: CountryCode | None = None
+    previous_documents: Annotated[list[wf.PreviousDocumentIn], Field(max_length=99)] | None = None
+    additional_information: Annotated[list[wf.StatementIn], Field(max_length=99)] | None = None
 
 
 class DeclarationIn(_Wire):
-    """A customs declaration as lodged (see ``docs/wco-data-model.md`` for each field)."""
+    """A customs declaration as lodged (see ``docs/wco-data-model.md`` for each field).
+
+    Without ``additional_type`` it is a full declaration in Clearway's own form, which states
+    the incoterm, the invoice and every party's name and item's code, description, origin,
+    price and net mass. With it, it is a declaration of that WCO type (``A`` standard, ``D``
+    pre-lodged, ``Y`` supplementary …) and states what its type and procedure require.
+    """
 
     type: Literal["IM", "EX"]
+    additional_type: Annotated[str, Field(pattern=r"^[A-Z]$", examples=["A", "D"])] | None = None
     procedure: Annotated[str, Field(pattern=r"^\d{4}$", examples=["4000"])]
     lrn: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,34}$")] = Field(
         description="Local reference number: the declarant's own reference, unique per declarant"
@@ -172,13 +228,56 @@ class DeclarationIn(_Wire):
     end_user: PartyIn | None = None
     office: Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z0-9]{6}$", examples=["GBFXT001"])]
     dispatch_country: CountryCode | None = None
-    destination_country: CountryCode
-    transport: TransportIn
-    incoterm: IncotermIn
-    invoice: InvoiceIn
+    destination_country: CountryCode | None = None
+    transport: TransportIn | None = None
+    incoterm: IncotermIn | None = None
+    invoice: InvoiceIn | None = None
     freight: MoneyIn | None = None
     insurance: MoneyIn | None = None
     items: Annotated[list[ItemIn], Field(min_length=1, max_length=999)]
+    representative: wf.RepresentativeIn | None = None
+    carrier: PartyIn | None = None
+    consignor: PartyIn | None = None
+    authorisations: Annotated[list[wf.AuthorisationIn], Field(max_length=99)] | None = None
+    deferred_payments: Annotated[list[wf.DeferredPaymentIn], Field(max_length=9)] | None = None
+    guarantees: Annotated[list[wf.GuaranteeIn], Field(max_length=99)] | None = None
+    goods_location: wf.GoodsLocationIn | None = None
+    exit_office: Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z0-9]{6}$")] | None = None
+    supervising_office: Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z0-9]{6}$")] | None = None
+    warehouse: wf.WarehouseIn | None = None
+    arrival_transport: wf.TransportMeansIn | None = None
+    departure_transport: wf.TransportMeansIn | None = None
+    equipment: Annotated[list[wf.EquipmentIn], Field(max_length=9999)] | None = None
+    routing_countries: Annotated[list[CountryCode], Field(max_length=99)] | None = None
+    freight_payment_method: Annotated[str, Field(pattern=r"^[A-Z]$")] | None = None
+    charges: Annotated[list[wf.ChargeIn], Field(max_length=99)] | None = None
+    nature_of_transaction: Annotated[str, Field(pattern=r"^\d{1,2}$")] | None = None
+    ucr: Text35 | None = None
+    total_packages: Annotated[StrictInt, Field(ge=0, le=99_999_999)] | None = None
+    duty_tax_parties: Annotated[list[wf.DutyTaxPartyIn], Field(max_length=99)] | None = None
+    previous_documents: Annotated[list[wf.PreviousDocumentIn], Field(max_length=9999)] | None = None
+    additional_information: Annotated[list[wf.StatementIn], Field(max_length=99)] | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _full_form(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> DeclarationIn:
+        """A declaration without an additional type must be complete (the fields above)."""
+        missing: list[InitErrorDetails] = (
+            missing_in_full_form(data)
+            if isinstance(data, dict) and "additional_type" not in data
+            else []
+        )
+        try:
+            model: DeclarationIn = handler(data)
+        except ValidationError as error:
+            if not missing:
+                raise
+            raise ValidationError.from_exception_data(
+                cls.__name__, [*reraised(error), *missing]
+            ) from None
+        if missing:
+            raise ValidationError.from_exception_data(cls.__name__, missing)
+        return model
 
 
 DECLARATION = TypeAdapter(DeclarationIn)
@@ -211,83 +310,6 @@ def schema_violations(error: ValidationError, *, skip: int = 0) -> list[Violatio
 def to_document(model: DeclarationIn) -> dict[str, Any]:
     """The canonical JSON document stored for a version: absent optional fields left out."""
     return model.model_dump(mode="json", exclude_none=True)
-
-
-def _party(party: PartyIn | None) -> domain.Party | None:
-    if party is None:
-        return None
-    address = party.address
-    return domain.Party(
-        name=party.name,
-        id=party.id,
-        country=party.country,
-        address=domain.Address(address.street, address.city, address.postcode, address.country)
-        if address
-        else None,
-    )
-
-
-def _money(money: MoneyIn | None) -> domain.Amount | None:
-    return domain.Amount(money.currency, money.amount) if money else None
-
-
-def to_domain(model: DeclarationIn) -> domain.Declaration:
-    declarant = _party(model.declarant)
-    assert declarant is not None
-    return domain.Declaration(
-        type=domain.DeclarationType(model.type),
-        procedure=model.procedure,
-        lrn=model.lrn,
-        declarant=declarant,
-        importer=_party(model.importer),
-        exporter=_party(model.exporter),
-        consignee=_party(model.consignee),
-        end_user=_party(model.end_user),
-        office=model.office,
-        dispatch_country=model.dispatch_country,
-        destination_country=model.destination_country,
-        transport=domain.Transport(
-            model.transport.mode,
-            model.transport.identity,
-            model.transport.nationality,
-            model.transport.container,
-        ),
-        incoterm=domain.Incoterm(model.incoterm.code, model.incoterm.place),
-        invoice=domain.Invoice(
-            model.invoice.number, model.invoice.currency, model.invoice.amount, model.invoice.date
-        ),
-        freight=_money(model.freight),
-        insurance=_money(model.insurance),
-        items=tuple(
-            domain.GoodsItem(
-                sequence=item.sequence,
-                commodity_code=item.commodity_code,
-                description=item.description,
-                origin_country=item.origin_country,
-                preference=item.preference,
-                invoice_amount=item.invoice_amount,
-                net_mass_kg=item.net_mass_kg,
-                gross_mass_kg=item.gross_mass_kg,
-                supplementary_units=domain.SupplementaryUnits(
-                    item.supplementary_units.quantity, item.supplementary_units.unit
-                )
-                if item.supplementary_units
-                else None,
-                packages=domain.Packages(
-                    item.packages.kind, item.packages.count, item.packages.marks
-                )
-                if item.packages
-                else None,
-                documents=tuple(domain.Document(d.type, d.reference) for d in item.documents),
-                additional_codes=tuple(item.additional_codes or ()),
-                quantities=tuple((q.unit, q.amount) for q in item.quantities or ()),
-                control=domain.ControlEntry(item.control.list, item.control.entry)
-                if item.control
-                else None,
-            )
-            for item in model.items
-        ),
-    )
 
 
 @dataclass(frozen=True, slots=True)

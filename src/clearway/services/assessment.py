@@ -62,19 +62,24 @@ def converter(context: ClearanceContext, on: date) -> ToNational:
 
 
 def item_quantities(item: GoodsItem) -> Quantities:
-    declared: list[tuple[Unit, Decimal]] = [(Unit("KGM"), item.net_mass_kg)]
-    if item.supplementary_units is not None:
-        declared.append(
-            (Unit.parse(item.supplementary_units.unit), item.supplementary_units.quantity)
-        )
+    declared: list[tuple[Unit, Decimal]] = (
+        [(Unit("KGM"), item.net_mass_kg)] if item.net_mass_kg is not None else []
+    )
+    units = item.supplementary_units
+    if units is not None and units.unit is not None:
+        declared.append((Unit.parse(units.unit), units.quantity))
     declared.extend((Unit.parse(unit), amount) for unit, amount in item.quantities)
     return Quantities(declared)
 
 
 def duty_item(item: GoodsItem, customs_value: Decimal, on: date) -> DutyItem:
+    """The item as the duty engine takes it. A preference is looked up for the country of
+    preferential origin when the declaration states one (UCC 5/16), else for the origin; goods
+    of no declared origin pay the duty for every origin (erga omnes)."""
+    assert item.commodity_code is not None
     return DutyItem(
         commodity_code=item.commodity_code,
-        origin=item.origin_country,
+        origin=item.preferential_origin or item.origin_country or "",
         on=on,
         customs_value=customs_value,
         quantities=item_quantities(item),
@@ -111,6 +116,8 @@ def assess_declaration(
     assessed: list[ItemAssessment] = []
     for index, item in enumerate(declaration.items):
         pointer = f"/items/{index}"
+        if item.commodity_code is None:
+            continue  # a simplified declaration's item states no code: nothing is assessed
         try:
             assessment = assess_item(
                 duty_item(item, values[item.sequence], on),
@@ -121,14 +128,14 @@ def assess_declaration(
             require_presentable(assessment)
             assessed.append(assessment)
         except ASSESSMENT_ERRORS as error:
-            violations.append(assessment_problem(error, pointer, item.commodity_code))
+            violations.append(assessment_problem(error, pointer, item.commodity_code or ""))
     if violations:
         return violations, None
     result = DeclarationAssessment(
         context.national_currency,
         on,
         tuple(assessed),
-        tuple(item.sequence for item in declaration.items),
+        tuple(item.sequence for item in declaration.items if item.commodity_code is not None),
     )
     if not all(presentable(figure) for figure in (result.duty, result.vat, result.total)):
         return [

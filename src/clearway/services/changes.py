@@ -25,7 +25,7 @@ from clearway.domain.events import (
 from clearway.domain.export_control.referral import ReferralState
 from clearway.domain.lifecycle import InvalidTransition, Status, can_amend, reopen, transition
 from clearway.domain.money import round_money
-from clearway.domain.record import DeclarationRecord
+from clearway.domain.record import DeclarationRecord, ReceivedMessage
 from clearway.domain.risk.lane import Lane
 from clearway.domain.rules.amendments import identity_violations
 from clearway.services.assessment import assessment_document
@@ -50,6 +50,7 @@ class AmendDeclaration:
     document: dict[str, Any]
     actor: Principal
     expected_version: int | None = None
+    message: ReceivedMessage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ def amend_declaration(
         record.risk = None
         record.party_ids = command.declaration.party_ids()
         record.updated_at = now
+        record.message = command.message
         uow.declarations.add_version(record, item_rows(command.declaration, valuation), actor)
         events = [
             Event(

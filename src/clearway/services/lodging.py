@@ -29,7 +29,7 @@ from clearway.domain.identifiers import new_id
 from clearway.domain.lifecycle import Status
 from clearway.domain.money import round_money
 from clearway.domain.mrn import new_mrn
-from clearway.domain.record import DeclarationRecord
+from clearway.domain.record import DeclarationRecord, ReceivedMessage
 from clearway.domain.rules import Violation, validate
 from clearway.domain.valuation import MissingRate, UnusableRate, value_declaration
 from clearway.services.assessment import (
@@ -50,6 +50,8 @@ class LodgeDeclaration:
     declaration: Declaration
     document: dict[str, Any]
     actor: Principal
+    message: ReceivedMessage | None = None
+    """The standard message the declaration came in, kept with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +198,7 @@ def _new_record(
         customs_value=customs_value,
         valuation=valuation_document(valuation),
         party_ids=declaration.party_ids(),
+        message=command.message,
     )
     if checked.assessment is not None:
         record.status = Status.ASSESSED

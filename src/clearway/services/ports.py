@@ -15,7 +15,7 @@ from clearway.domain.declaration import Party
 from clearway.domain.events import Event
 from clearway.domain.export_control.licence import Licence, LicenceDraw
 from clearway.domain.export_control.referral import Referral
-from clearway.domain.record import DeclarationRecord, StoredEvent
+from clearway.domain.record import DeclarationRecord, ReceivedMessage, StoredEvent
 from clearway.domain.risk.history import History, Tally
 from clearway.domain.risk.lanes import LaneOutcome
 from clearway.domain.risk.observation import Observation
@@ -28,8 +28,8 @@ class DuplicateDeclaration(Exception):
 @dataclass(frozen=True, slots=True)
 class ItemRow:
     sequence: int
-    commodity_code: str
-    origin_country: str
+    commodity_code: str | None
+    origin_country: str | None
     preference: str | None
     net_mass_kg: Any
     invoice_amount: Any
@@ -105,6 +105,12 @@ class AbstractDeclarationRepository(abc.ABC):
 
     @abc.abstractmethod
     def version_payload(self, declaration_id: str, version: int) -> dict[str, Any] | None: ...
+
+    @abc.abstractmethod
+    def message(self, declaration_id: str, version: int) -> ReceivedMessage | None: ...
+
+    @abc.abstractmethod
+    def version_assessment(self, declaration_id: str, version: int) -> dict[str, Any] | None: ...
 
 
 class AbstractEventStore(abc.ABC):

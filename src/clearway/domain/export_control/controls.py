@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from clearway.domain.declaration import Declaration, DeclarationType, GoodsItem
 from clearway.domain.export_control.control_list import (
@@ -35,6 +36,7 @@ from clearway.domain.export_control.licence import (
     check_licence,
 )
 from clearway.domain.export_control.referral import ControlFinding, ReferralReason
+from clearway.domain.valuation import item_price
 
 DUAL_USE = "dual-use"
 
@@ -69,7 +71,8 @@ def check_export(
     in_use = dict(licences)  # balances as this declaration's earlier items leave them
     for item in declaration.items:
         codes = _codes(item, control_list)
-        for measure in control_list.destination_measures(declaration.destination_country, codes):
+        destination = declaration.destination_country or ""
+        for measure in control_list.destination_measures(destination, codes):
             prohibited = measure.action is MeasureAction.PROHIBIT
             outcome.findings.append(
                 ControlFinding(
@@ -143,23 +146,29 @@ def _codes(item: GoodsItem, control_list: ControlList) -> tuple[ControlCode, ...
             return (ControlCode.parse(declared),)
         except ControlCodeError:
             return ()
+    if item.commodity_code is None:
+        return ()
     return tuple(entry.code for entry in control_list.correlated_entries(item.commodity_code))
 
 
 def _claim(declaration: Declaration, item: GoodsItem) -> ExportClaim:
-    quantities = {NET_MASS_UNIT: item.net_mass_kg}
-    if item.supplementary_units is not None:
-        quantities[item.supplementary_units.unit] = item.supplementary_units.quantity
+    """What the item draws on a licence: quantities and value as declared; an item stating no
+    code, mass or price draws nothing of what it does not state."""
+    quantities = {NET_MASS_UNIT: item.net_mass_kg} if item.net_mass_kg is not None else {}
+    units = item.supplementary_units
+    if units is not None and units.unit is not None:
+        quantities[units.unit] = units.quantity
     exporter = declaration.exporter or declaration.declarant
+    price = item_price(item, declaration)
     return ExportClaim(
         sequence=item.sequence,
-        commodity_code=item.commodity_code,
+        commodity_code=item.commodity_code or "",
         control_entry=_declared_entry(item),
         quantities=quantities,
-        value=item.invoice_amount,
-        currency=declaration.invoice.currency,
+        value=price.value if price else Decimal(0),
+        currency=price.currency if price else "",
         exporter_id=exporter.id,
-        destination=declaration.destination_country,
+        destination=declaration.destination_country or "",
         consignee=declaration.consignee.name if declaration.consignee else None,
         end_user=declaration.end_user.name if declaration.end_user else None,
     )

@@ -48,9 +48,9 @@ class CitedLicence:
 
 def cited_licences(item: GoodsItem) -> tuple[CitedLicence, ...]:
     return tuple(
-        CitedLicence(LICENCE_CODES[document.type], document.reference.strip())
+        CitedLicence(LICENCE_CODES[document.type], (document.reference or "").strip())
         for document in item.documents
-        if document.type in LICENCE_CODES
+        if document.type in LICENCE_CODES and document.reference is not None
     )
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from clearway.domain.declaration import Declaration, GoodsItem, Valuation
+from clearway.domain.declaration import Declaration, GoodsItem, Party, Valuation
 from clearway.domain.risk.observation import Observation
 from clearway.domain.risk.rule_fields import FIELDS, Facts, FieldKind, Value
 from clearway.domain.risk.selectivity import PER_KILOGRAM, Selectivity
@@ -38,9 +38,9 @@ def declaration_facts(
         "trader": trader.id if trader else None,
         "dispatch_country": declaration.dispatch_country,
         "destination_country": declaration.destination_country,
-        "transport_mode": declaration.transport.mode,
-        "incoterm": declaration.incoterm.code,
-        "invoice_currency": declaration.invoice.currency,
+        "transport_mode": declaration.transport.mode if declaration.transport else None,
+        "incoterm": declaration.incoterm.code if declaration.incoterm else None,
+        "invoice_currency": declaration.invoice.currency if declaration.invoice else None,
         "total_value": total_value,
         "item_count": Decimal(len(declaration.items)),
         "aeo": aeo,
@@ -57,19 +57,24 @@ def item_facts(
 ) -> dict[str, Value]:
     """An item's facts, its unit value taken per the unit its value-control band uses."""
     supplementary = item.supplementary_units
-    units = (supplementary.unit, PER_KILOGRAM) if supplementary else (PER_KILOGRAM,)
-    band = selectivity.band(item.commodity_code, units)
+    units = (
+        (supplementary.unit, PER_KILOGRAM)
+        if supplementary and supplementary.unit
+        else (PER_KILOGRAM,)
+    )
+    band = selectivity.band(item.commodity_code, units) if item.commodity_code else None
     unit_value: Decimal | None = None
     if customs_value is not None:
+        quantity: Decimal | None
         if band and supplementary and band.unit == supplementary.unit:
             quantity = supplementary.quantity
         else:
             quantity = item.net_mass_kg
-        unit_value = customs_value / quantity if quantity > 0 else None
+        unit_value = customs_value / quantity if quantity and quantity > 0 else None
     return {
         "sequence": Decimal(item.sequence),
         "commodity": item.commodity_code,
-        "hs6": item.commodity_code[:6],
+        "hs6": item.commodity_code[:6] if item.commodity_code else None,
         "origin": item.origin_country,
         "preference": item.preference,
         "description": item.description,
@@ -112,6 +117,13 @@ def facts_from_document(document: Mapping[str, Any]) -> tuple[Facts, list[Facts]
     ]
 
 
+def _party_code(party: Party | None) -> str | None:
+    """A party as the history knows it: its EORI number, else its name folded."""
+    if party is None:
+        return None
+    return party.id or (party.name.casefold() if party.name else None)
+
+
 def observations(
     declaration: Declaration,
     valuation: Valuation | None,
@@ -125,17 +137,17 @@ def observations(
     partner = declaration.exporter if trader is declaration.importer else declaration.consignee
     found: list[Observation] = []
     for item in declaration.items:
-        customs_value = values.get(item.sequence, item.invoice_amount)
+        customs_value = values.get(item.sequence, item.invoice_amount) or Decimal(0)
         assessment = assessments.get(item.sequence)
         codes = {
-            "importer": (trader.id or trader.name.casefold()) if trader else None,
-            "declarant": declaration.declarant.id or declaration.declarant.name.casefold(),
-            "seller": (partner.id or partner.name.casefold()) if partner else None,
-            "hs6": item.commodity_code[:6],
+            "importer": _party_code(trader),
+            "declarant": _party_code(declaration.declarant),
+            "seller": _party_code(partner),
+            "hs6": item.commodity_code[:6] if item.commodity_code else None,
             "origin": item.origin_country,
             "departure": declaration.dispatch_country,
             "office": declaration.office,
-            "transport_mode": declaration.transport.mode,
+            "transport_mode": declaration.transport.mode if declaration.transport else None,
             "procedure": declaration.procedure,
             "tax_type": assessment.applied.kind.value if assessment else None,
             "origin_indicator": item.preference,
@@ -151,7 +163,7 @@ def observations(
                 day=day,
                 codes={name: code for name, code in codes.items() if code},
                 value=float(customs_value),
-                net_mass=float(item.net_mass_kg),
+                net_mass=float(item.net_mass_kg or 0),
                 tax_rate=tax_rate,
             )
         )

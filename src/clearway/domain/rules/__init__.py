@@ -5,7 +5,13 @@ yields a ``Violation`` (JSON pointer to the offending field and a plain message)
 problem it finds. ``validate`` runs every rule and returns all violations together.
 """
 
-from clearway.domain.rules import codelists, header, items, parties  # noqa: F401  (registers)
+from clearway.domain.rules import (  # noqa: F401  (registers)
+    codelists,
+    formalities,
+    header,
+    items,
+    parties,
+)
 from clearway.domain.rules.base import RULES, Rule, RuleContext, Violation, rule, validate
 
 __all__ = ["RULES", "Rule", "RuleContext", "Violation", "rule", "validate"]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from clearway.domain.declaration import Declaration
 from clearway.domain.incoterms import INCOTERMS_2020
+from clearway.domain.procedures import well_formed
 from clearway.domain.reference import UnusableRate
 from clearway.domain.rules.base import RuleContext, rule
 
@@ -15,17 +16,31 @@ Found = Iterator[tuple[str, str]]
 def _country_fields(declaration: Declaration) -> Iterator[tuple[str, str | None]]:
     yield "/destination_country", declaration.destination_country
     yield "/dispatch_country", declaration.dispatch_country
-    yield "/transport/nationality", declaration.transport.nationality
+    yield (
+        "/transport/nationality",
+        (declaration.transport.nationality if declaration.transport else None),
+    )
     for role, party in declaration.parties().items():
         yield f"/{role}/country", party.country
         if party.address:
             yield f"/{role}/address/country", party.address.country
+    for position, country in enumerate(declaration.routing_countries):
+        yield f"/routing_countries/{position}", country
+    if declaration.goods_location:
+        yield "/goods_location/country", declaration.goods_location.country
     for index, item in enumerate(declaration.items):
         yield f"/items/{index}/origin_country", item.origin_country
+        yield f"/items/{index}/dispatch_country", item.dispatch_country
 
 
 def _currency_fields(declaration: Declaration) -> Iterator[tuple[str, str | None]]:
-    yield "/invoice/currency", declaration.invoice.currency
+    yield "/invoice/currency", declaration.invoice.currency if declaration.invoice else None
+    for position, charge in enumerate(declaration.charges):
+        yield f"/charges/{position}/currency", charge.currency
+    for index, item in enumerate(declaration.items):
+        for name in ("statistical_value", "customs_value"):
+            amount = getattr(item, name)
+            yield f"/items/{index}/{name}/currency", amount.currency if amount else None
     yield "/freight/currency", declaration.freight.currency if declaration.freight else None
     yield "/insurance/currency", declaration.insurance.currency if declaration.insurance else None
 
@@ -33,6 +48,8 @@ def _currency_fields(declaration: Declaration) -> Iterator[tuple[str, str | None
 @rule("CL001", "Commodity code extends an HS 2022 subheading", basis="WCO HS Convention 2022")
 def commodity_code_in_hs(declaration: Declaration, context: RuleContext) -> Found:
     for index, item in enumerate(declaration.items):
+        if item.commodity_code is None:
+            continue
         if not context.reference.extends_hs_subheading(item.commodity_code):
             yield (
                 f"/items/{index}/commodity_code",
@@ -57,23 +74,28 @@ def currencies_known(declaration: Declaration, context: RuleContext) -> Found:
 
 @rule("CL004", "Incoterm is an Incoterms 2020 rule", basis="ICC Incoterms 2020")
 def incoterm_known(declaration: Declaration, context: RuleContext) -> Found:
-    if declaration.incoterm.code not in INCOTERMS_2020:
-        yield "/incoterm/code", f"{declaration.incoterm.code!r} is not an Incoterms 2020 rule"
+    incoterm = declaration.incoterm
+    if incoterm and incoterm.code not in INCOTERMS_2020:
+        yield "/incoterm/code", f"{incoterm.code!r} is not an Incoterms 2020 rule"
 
 
 @rule("CL005", "Procedure code is known", basis="UCC DA/IA Annex B, DE 1/10 procedure")
 def procedure_known(declaration: Declaration, context: RuleContext) -> Found:
-    if declaration.procedure not in context.reference.procedures:
-        yield "/procedure", f"{declaration.procedure!r} is not a known procedure code"
+    if declaration.procedure in context.reference.procedures:
+        return
+    if declaration.additional_type is not None and well_formed(declaration.procedure):
+        return  # a WCO declaration's pairing of two UCC procedure codes
+    yield "/procedure", f"{declaration.procedure!r} is not a known procedure code"
 
 
 @rule("CL006", "Package kind is a UN/ECE Rec. 21 code", basis="UN/ECE Recommendation 21")
 def package_kind_known(declaration: Declaration, context: RuleContext) -> Found:
     for index, item in enumerate(declaration.items):
-        if item.packages and item.packages.kind not in context.reference.package_kinds:
+        kind = item.packages.kind if item.packages else None
+        if kind is not None and kind not in context.reference.package_kinds:
             yield (
                 f"/items/{index}/packages/kind",
-                f"{item.packages.kind!r} is not a UN/ECE Recommendation 21 package code",
+                f"{kind!r} is not a UN/ECE Recommendation 21 package code",
             )
 
 
@@ -81,7 +103,7 @@ def package_kind_known(declaration: Declaration, context: RuleContext) -> Found:
 def unit_known(declaration: Declaration, context: RuleContext) -> Found:
     for index, item in enumerate(declaration.items):
         units = item.supplementary_units
-        if units and units.unit not in context.reference.units:
+        if units and units.unit is not None and units.unit not in context.reference.units:
             yield (
                 f"/items/{index}/supplementary_units/unit",
                 f"{units.unit!r} is not a known supplementary unit code",
@@ -107,9 +129,10 @@ def office_known(declaration: Declaration, context: RuleContext) -> Found:
 
 @rule("CL010", "Transport mode is known", basis="UN/ECE Recommendation 19 modes of transport")
 def transport_mode_known(declaration: Declaration, context: RuleContext) -> Found:
-    if declaration.transport.mode not in context.reference.transport_modes:
+    transport = declaration.transport
+    if transport and transport.mode and transport.mode not in context.reference.transport_modes:
         modes = ", ".join(sorted(context.reference.transport_modes))
-        yield "/transport/mode", f"{declaration.transport.mode!r} is not one of: {modes}"
+        yield "/transport/mode", f"{transport.mode!r} is not one of: {modes}"
 
 
 @rule("CL011", "Control list is known", basis="Reg. (EU) 2021/821 Annex I; UK Military List")

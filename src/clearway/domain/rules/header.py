@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from clearway.domain.declaration import Declaration, DeclarationType
 from clearway.domain.incoterms import INCOTERMS_2020
+from clearway.domain.procedures import direction, well_formed
 from clearway.domain.rules.base import RuleContext, rule
+from clearway.domain.rules.parties import EU_MEMBER_STATES
 
 Found = Iterator[tuple[str, str]]
 
@@ -31,7 +33,20 @@ def _years_before(day: date, years: int) -> date:
 @rule("BR001", "Procedure code fits the declaration type", basis="UCC DA/IA Annex B, DE 1/10")
 def procedure_fits_type(declaration: Declaration, context: RuleContext) -> Found:
     procedure = context.reference.procedures.get(declaration.procedure)
-    if procedure and procedure.declaration_type != declaration.type.value:
+    if procedure is None and declaration.additional_type and well_formed(declaration.procedure):
+        required = direction(declaration.procedure)
+        if required and required != declaration.type.value:
+            yield (
+                "/procedure",
+                f"procedure {declaration.procedure} is for {required} declarations, "
+                f"not {declaration.type.value}",
+            )
+        return
+    if (
+        procedure
+        and procedure.declaration_type
+        and procedure.declaration_type != declaration.type.value
+    ):
         yield (
             "/procedure",
             f"procedure {declaration.procedure} ({procedure.description}) is for "
@@ -45,25 +60,30 @@ def procedure_fits_type(declaration: Declaration, context: RuleContext) -> Found
     basis="WTO Valuation Agreement Art. 1 (price actually paid or payable)",
 )
 def items_sum_to_invoice(declaration: Declaration, context: RuleContext) -> Found:
-    items_total = sum((item.invoice_amount for item in declaration.items), Decimal(0))
-    if items_total != declaration.invoice.amount:
+    invoice = declaration.invoice
+    amounts = [item.invoice_amount for item in declaration.items]
+    if invoice is None or None in amounts:
+        return
+    items_total = sum((amount for amount in amounts if amount is not None), Decimal(0))
+    if items_total != invoice.amount:
         yield (
             "/invoice/amount",
-            f"items add up to {items_total} {declaration.invoice.currency} but the invoice "
-            f"total is {declaration.invoice.amount}",
+            f"items add up to {items_total} {invoice.currency} but the invoice "
+            f"total is {invoice.amount}",
         )
 
 
 @rule("BR003", "Invoice total is positive", basis="WTO Valuation Agreement Art. 1")
 def invoice_positive(declaration: Declaration, context: RuleContext) -> Found:
-    if declaration.invoice.amount <= 0:
+    if declaration.invoice and declaration.invoice.amount <= 0:
         yield "/invoice/amount", "the invoice total must be greater than zero"
 
 
 @rule("BR004", "Incoterm names its place", basis="ICC Incoterms 2020 (every rule names a place)")
 def incoterm_place_present(declaration: Declaration, context: RuleContext) -> Found:
-    if not (declaration.incoterm.place or "").strip():
-        yield "/incoterm/place", f"{declaration.incoterm.code} must name its place"
+    incoterm = declaration.incoterm
+    if incoterm and not (incoterm.place or "").strip():
+        yield "/incoterm/place", f"{incoterm.code} must name its place"
 
 
 @rule(
@@ -72,12 +92,15 @@ def incoterm_place_present(declaration: Declaration, context: RuleContext) -> Fo
     basis="ICC Incoterms 2020, rules for sea and inland waterway transport (FAS, FOB, CFR, CIF)",
 )
 def sea_incoterm_with_sea_transport(declaration: Declaration, context: RuleContext) -> Found:
-    term = INCOTERMS_2020.get(declaration.incoterm.code)
-    if term and term.sea_only and declaration.transport.mode not in SEA_MODES:
+    if declaration.additional_type is not None:
+        return  # checked on a full declaration; CDS takes it on the WCO declaration types
+    term = INCOTERMS_2020.get(declaration.incoterm.code) if declaration.incoterm else None
+    transport = declaration.transport
+    if term and transport and term.sea_only and transport.mode not in SEA_MODES:
         yield (
             "/incoterm/code",
             f"{term.code} is for sea and inland waterway transport only; "
-            f"goods travel by {declaration.transport.mode}",
+            f"goods travel by {transport.mode}",
         )
 
 
@@ -90,6 +113,10 @@ def import_destination_is_here(declaration: Declaration, context: RuleContext) -
     if (
         declaration.type is DeclarationType.IMPORT
         and declaration.destination_country != context.country
+        and not (
+            declaration.into_northern_ireland
+            and declaration.destination_country in EU_MEMBER_STATES
+        )
     ):
         yield (
             "/destination_country",
@@ -119,6 +146,8 @@ def import_has_dispatch_country(declaration: Declaration, context: RuleContext) 
     if declaration.type is not DeclarationType.IMPORT:
         return
     if declaration.dispatch_country is None:
+        if declaration.additional_type is not None:
+            return  # a WCO declaration type states it where its category needs it
         yield "/dispatch_country", "an import must state the country of dispatch"
     elif declaration.dispatch_country == declaration.destination_country:
         yield "/dispatch_country", "the country of dispatch must differ from the destination"
@@ -130,7 +159,7 @@ def import_has_dispatch_country(declaration: Declaration, context: RuleContext) 
     basis="WTO Valuation Agreement Art. 8.2(a) (CIF basis)",
 )
 def freight_declared_when_excluded(declaration: Declaration, context: RuleContext) -> Found:
-    term = INCOTERMS_2020.get(declaration.incoterm.code)
+    term = INCOTERMS_2020.get(declaration.incoterm.code) if declaration.incoterm else None
     if (
         declaration.type is DeclarationType.IMPORT
         and context.import_basis == "CIF"
@@ -153,17 +182,19 @@ def freight_and_insurance_sane(declaration: Declaration, context: RuleContext) -
     if declaration.freight and declaration.freight.value < 0:
         yield "/freight/amount", "freight cannot be negative"
     insurance = declaration.insurance
+    invoice = declaration.invoice
     if insurance and insurance.value < 0:
         yield "/insurance/amount", "insurance cannot be negative"
     elif (
         insurance
-        and insurance.currency == declaration.invoice.currency
-        and insurance.value > declaration.invoice.amount
+        and invoice
+        and insurance.currency == invoice.currency
+        and insurance.value > invoice.amount
     ):
         yield (
             "/insurance/amount",
             f"insurance {insurance.value} exceeds the value of the goods "
-            f"{declaration.invoice.amount} {insurance.currency}",
+            f"{invoice.amount} {insurance.currency}",
         )
 
 
@@ -173,7 +204,7 @@ def freight_and_insurance_sane(declaration: Declaration, context: RuleContext) -
     basis="WTO Valuation Agreement Art. 1 (a sale that has taken place)",
 )
 def invoice_not_future(declaration: Declaration, context: RuleContext) -> Found:
-    issued = declaration.invoice.date
+    issued = declaration.invoice.date if declaration.invoice else None
     if issued is not None and issued > context.today:
         yield "/invoice/date", f"the invoice date {issued.isoformat()} is in the future"
 
@@ -184,7 +215,7 @@ def invoice_not_future(declaration: Declaration, context: RuleContext) -> Found:
     basis="UCC Art. 103(1) (three-year limitation on customs debt)",
 )
 def invoice_within_limitation(declaration: Declaration, context: RuleContext) -> Found:
-    issued = declaration.invoice.date
+    issued = declaration.invoice.date if declaration.invoice else None
     if issued is not None and issued < _years_before(context.today, LIMITATION_YEARS):
         yield (
             "/invoice/date",
@@ -199,6 +230,8 @@ def invoice_within_limitation(declaration: Declaration, context: RuleContext) ->
 )
 def transport_identified(declaration: Declaration, context: RuleContext) -> Found:
     transport = declaration.transport
+    if transport is None or declaration.additional_type is not None:
+        return  # a WCO declaration type states the active means where its category needs it
     if transport.mode in {"sea", "air"} and not (transport.identity or "").strip():
         kind = "vessel name or IMO number" if transport.mode == "sea" else "flight number"
         yield "/transport/identity", f"{transport.mode} transport must give its {kind}"
@@ -210,7 +243,11 @@ def transport_identified(declaration: Declaration, context: RuleContext) -> Foun
     basis="IATA Resolution 762 (airline designator and flight number)",
 )
 def air_identity_is_flight_number(declaration: Declaration, context: RuleContext) -> Found:
+    if declaration.additional_type is not None:
+        return  # checked on a full declaration; CDS takes it on the WCO declaration types
     transport = declaration.transport
+    if transport is None:
+        return
     identity = (transport.identity or "").replace(" ", "")
     if transport.mode == "air" and identity and not FLIGHT_NUMBER.match(identity):
         yield (
@@ -225,8 +262,10 @@ def air_identity_is_flight_number(declaration: Declaration, context: RuleContext
     basis="UCC DA/IA Annex B, DE 7/2 container",
 )
 def container_mode(declaration: Declaration, context: RuleContext) -> Found:
+    if declaration.additional_type is not None:
+        return  # checked on a full declaration; CDS takes it on the WCO declaration types
     transport = declaration.transport
-    if transport.container and transport.mode not in CONTAINER_MODES:
+    if transport and transport.container and transport.mode not in CONTAINER_MODES:
         yield (
             "/transport/container",
             f"goods carried by {transport.mode} are not declared as containerised",

@@ -73,7 +73,7 @@ def at_most_999_items(declaration: Declaration, context: RuleContext) -> Found:
 )
 def commodity_code_length(declaration: Declaration, context: RuleContext) -> Found:
     for index, item in enumerate(declaration.items):
-        if len(item.commodity_code) not in {6, 8, 10}:
+        if item.commodity_code is not None and len(item.commodity_code) not in {6, 8, 10}:
             yield (
                 f"/items/{index}/commodity_code",
                 f"{item.commodity_code} has {len(item.commodity_code)} digits; "
@@ -84,7 +84,7 @@ def commodity_code_length(declaration: Declaration, context: RuleContext) -> Fou
 @rule("BR033", "Net mass is greater than zero", basis="UCC DE 6/1 net mass (kg)")
 def net_mass_positive(declaration: Declaration, context: RuleContext) -> Found:
     for index, item in enumerate(declaration.items):
-        if item.net_mass_kg <= 0:
+        if item.net_mass_kg is not None and item.net_mass_kg <= 0:
             yield f"/items/{index}/net_mass_kg", "net mass must be greater than zero"
 
 
@@ -95,7 +95,11 @@ def net_mass_positive(declaration: Declaration, context: RuleContext) -> Found:
 )
 def gross_not_below_net(declaration: Declaration, context: RuleContext) -> Found:
     for index, item in enumerate(declaration.items):
-        if item.gross_mass_kg is not None and item.gross_mass_kg < item.net_mass_kg:
+        if (
+            item.gross_mass_kg is not None
+            and item.net_mass_kg is not None
+            and item.gross_mass_kg < item.net_mass_kg
+        ):
             yield (
                 f"/items/{index}/gross_mass_kg",
                 f"gross mass {item.gross_mass_kg} kg is less than net mass {item.net_mass_kg} kg",
@@ -105,7 +109,7 @@ def gross_not_below_net(declaration: Declaration, context: RuleContext) -> Found
 @rule("BR035", "Item invoice amounts are positive", basis="WTO Valuation Agreement Art. 1")
 def item_amount_positive(declaration: Declaration, context: RuleContext) -> Found:
     for index, item in enumerate(declaration.items):
-        if item.invoice_amount <= 0:
+        if item.invoice_amount is not None and item.invoice_amount <= 0:
             yield f"/items/{index}/invoice_amount", "the item amount must be greater than zero"
 
 
@@ -116,6 +120,8 @@ def item_amount_positive(declaration: Declaration, context: RuleContext) -> Foun
 )
 def description_precise(declaration: Declaration, context: RuleContext) -> Found:
     for index, item in enumerate(declaration.items):
+        if item.description is None:
+            continue
         text = item.description.strip()
         pointer = f"/items/{index}/description"
         if has_control_characters(text):
@@ -148,10 +154,10 @@ def packages_counted_and_marked(declaration: Declaration, context: RuleContext) 
         packages = item.packages
         if packages is None:
             continue
-        kind = context.reference.package_kinds.get(packages.kind)
+        kind = context.reference.package_kinds.get(packages.kind) if packages.kind else None
         if kind is None or kind.bulk:
             continue
-        if packages.count < 1:
+        if packages.count is not None and packages.count < 1:
             yield f"/items/{index}/packages/count", f"{kind.description} goods need a package count"
         if not (packages.marks or "").strip():
             yield f"/items/{index}/packages/marks", "packaged goods need their shipping marks"
@@ -168,7 +174,11 @@ def preference_on_foreign_imports(declaration: Declaration, context: RuleContext
             continue
         if declaration.type is DeclarationType.EXPORT:
             yield f"/items/{index}/preference", "a tariff preference is claimed only on imports"
-        elif item.preference[:1] in PREFERENTIAL and item.origin_country == context.country:
+        elif (
+            item.preference[:1] in PREFERENTIAL
+            and item.origin_country == context.country
+            and not declaration.into_northern_ireland
+        ):
             yield (
                 f"/items/{index}/preference",
                 f"a preferential rate cannot be claimed on goods of {context.country} origin",
@@ -184,6 +194,8 @@ def documents_not_repeated(declaration: Declaration, context: RuleContext) -> Fo
     for index, item in enumerate(declaration.items):
         seen: set[tuple[str, str]] = set()
         for position, document in enumerate(item.documents):
+            if document.reference is None:
+                continue
             key = (document.type, document.reference.strip())
             if key in seen:
                 yield (
@@ -199,16 +211,20 @@ def documents_not_repeated(declaration: Declaration, context: RuleContext) -> Fo
     basis="UCC DE 2/3 document code N380/N935 (invoice on which the value is based)",
 )
 def invoice_document_matches(declaration: Declaration, context: RuleContext) -> Found:
+    invoice = declaration.invoice
+    if invoice is None or invoice.number is None:
+        return
     for index, item in enumerate(declaration.items):
         for position, document in enumerate(item.documents):
             if (
                 document.type in INVOICE_DOCUMENTS
-                and document.reference.strip() != declaration.invoice.number.strip()
+                and document.reference is not None
+                and document.reference.strip() != invoice.number.strip()
             ):
                 yield (
                     f"/items/{index}/documents/{position}/reference",
                     f"invoice {document.reference} does not match the declared invoice "
-                    f"{declaration.invoice.number}",
+                    f"{invoice.number}",
                 )
 
 
@@ -238,7 +254,13 @@ def mass_per_unit_plausible(declaration: Declaration, context: RuleContext) -> F
     """A mass unit (kg) declared as supplementary quantity cannot exceed the net mass."""
     for index, item in enumerate(declaration.items):
         units = item.supplementary_units
-        if units and units.unit == "KGM" and units.quantity > item.net_mass_kg * Decimal("1.0001"):
+        net = item.net_mass_kg
+        if (
+            units
+            and net is not None
+            and units.unit == "KGM"
+            and units.quantity > net * Decimal("1.0001")
+        ):
             yield (
                 f"/items/{index}/supplementary_units/quantity",
                 f"{units.quantity} kg as supplementary quantity exceeds the net mass "

@@ -14,10 +14,43 @@ Found = Iterator[tuple[str, str]]
 EORI = re.compile(r"^([A-Z]{2})[0-9A-Z]{1,15}$")
 # Prefixes an administration issues besides its country code (XI: Northern Ireland, for GB).
 NATIONAL_PREFIXES = {"GB": {"XI"}}
+EU_MEMBER_STATES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)
 
 
 @rule("BR020", "An import names the importer", basis="UCC DA/IA Annex B, DE 3/15-3/16 importer")
 def import_names_importer(declaration: Declaration, context: RuleContext) -> Found:
+    if declaration.additional_type is not None:
+        return  # a WCO declaration type names them where its category needs it (BR110)
     if declaration.type is not DeclarationType.IMPORT:
         return
     if declaration.importer is None:
@@ -28,6 +61,8 @@ def import_names_importer(declaration: Declaration, context: RuleContext) -> Fou
 
 @rule("BR021", "An export names the exporter", basis="UCC DA/IA Annex B, DE 3/1-3/2 exporter")
 def export_names_exporter(declaration: Declaration, context: RuleContext) -> Found:
+    if declaration.additional_type is not None:
+        return  # a WCO declaration type names them where its category needs it (BR110)
     if declaration.type is not DeclarationType.EXPORT:
         return
     if declaration.exporter is None:
@@ -38,6 +73,8 @@ def export_names_exporter(declaration: Declaration, context: RuleContext) -> Fou
 
 @rule("BR022", "An export names the consignee", basis="UCC DA/IA Annex B, DE 3/9 consignee")
 def export_names_consignee(declaration: Declaration, context: RuleContext) -> Found:
+    if declaration.additional_type is not None:
+        return  # a WCO declaration type names them where its category needs it (BR110)
     if declaration.type is DeclarationType.EXPORT and declaration.consignee is None:
         yield "/consignee", "an export must name the consignee"
 
@@ -73,6 +110,8 @@ def trader_registered_here(declaration: Declaration, context: RuleContext) -> Fo
     if trader is None or trader.id is None or EORI.match(trader.id) is None:
         return  # BR020, BR021 and BR023 say what is missing or malformed
     prefixes = {context.country} | NATIONAL_PREFIXES.get(context.country, set())
+    if declaration.into_northern_ireland:
+        prefixes |= EU_MEMBER_STATES
     if trader.id[:2] not in prefixes:
         yield (
             f"/{role}/id",
@@ -88,7 +127,9 @@ def trader_registered_here(declaration: Declaration, context: RuleContext) -> Fo
 )
 def party_text_printable(declaration: Declaration, context: RuleContext) -> Found:
     for role, party in declaration.parties().items():
-        if not party.name.strip():
+        if party.name is None:
+            pass
+        elif not party.name.strip():
             yield f"/{role}/name", "the name is blank"
         elif has_control_characters(party.name):
             yield f"/{role}/name", "the name contains control or invisible characters"

@@ -69,7 +69,7 @@ def party_key(party: Party) -> str:
     (words in sorted order, legal forms dropped) and its country, e.g.
     ``GB123456789000|acme trading|GB``. Dismissals of false positives are held by this key,
     so a dismissal made for one trader never hides a match on another."""
-    words = " ".join(sorted(normalise(party.name).words))
+    words = " ".join(sorted(normalise(party.name).words)) if party.name else ""
     return f"{(party.id or '').strip().upper()}|{words}|{(party.country_code or '').upper()}"
 
 

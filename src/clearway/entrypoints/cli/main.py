@@ -40,6 +40,12 @@ from clearway.entrypoints.cli.bulk import (
 from clearway.entrypoints.cli.control_list import control_list_app
 from clearway.entrypoints.cli.doctor import doctor
 from clearway.entrypoints.cli.ledger import ledger_app
+from clearway.entrypoints.cli.messages import (
+    convert,
+    is_message_file,
+    lodge_message_files,
+    process_folder,
+)
 from clearway.entrypoints.cli.output import fail, make_console
 from clearway.entrypoints.cli.relay import relay, subscriptions_app
 from clearway.entrypoints.cli.risk import risk_app
@@ -270,18 +276,33 @@ def reference_rules() -> None:
 
 @app.command()
 def lodge(
-    files: Annotated[list[Path], typer.Argument(help="Declaration JSON files")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Declaration files: JSON, or WCO DEC-DMS XML (.xml)")
+    ],
+    answers: Annotated[
+        Path | None,
+        typer.Option(help="Folder to write each XML file's DMS notification to"),
+    ] = None,
 ) -> None:
-    """Lodge declarations from JSON files; prints each MRN and where clearance left it
-    (released, held for a check, referred to the agency), or every problem found."""
+    """Lodge declarations from JSON or WCO DEC-DMS files; prints each MRN and where clearance
+    left it (released, held for a check, referred to the agency), or every problem found."""
     missing = [str(path) for path in files if not path.is_file()]
     if missing:
         fail(f"no such file: {', '.join(missing)}")
+    if answers is not None and not answers.is_dir():
+        fail(f"no such folder: {answers}")
     with opened_runtime() as runtime:
         for warning in skipped_stages(runtime):
             typer.echo(f"warning: {warning}", err=True)
         refused = 0
-        for path, outcome in lodge_files(runtime, files, cli_actor()):
+        messages = [path for path in files if is_message_file(path)]
+        for path, answer in lodge_message_files(runtime, messages, cli_actor(), answers):
+            typer.echo(f"{path}: {answer.summary}")
+            refused += not answer.accepted
+            for problem in answer.problems:
+                typer.echo(f"  {problem}")
+        plain = [path for path in files if not is_message_file(path)]
+        for path, outcome in lodge_files(runtime, plain, cli_actor()):
             if isinstance(outcome, Lodged):
                 record = outcome.record
                 state = clearance_outcome(record) if outcome.created else "already lodged"
@@ -295,15 +316,27 @@ def lodge(
             raise typer.Exit(code=1)
 
 
+app.command()(convert)
+
+
 @app.command()
 def process(
-    file: Annotated[Path, typer.Argument(help="JSON Lines file, one declaration a line")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="JSON Lines file, one declaration a line, or a folder of WCO DEC-DMS XML files"
+        ),
+    ],
     rejects: Annotated[
         Path | None, typer.Option(help="Where refusals go (default FILE.rejected.jsonl)")
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
 ) -> None:
     """Lodge a file of declarations in bulk, with a progress bar and a summary."""
+    if file.is_dir():
+        with opened_runtime() as runtime:
+            process_folder(runtime, file, rejects, cli_actor())
+        return
     if not file.is_file():
         fail(f"no such file: {file}")
     if (not_utf8 := file_utf8_problem(file, str(file))) is not None:

@@ -134,6 +134,8 @@ class Screener:
 
     def screen_party(self, party: Party, limit: int = DEFAULT_LIMIT) -> list[ScreeningMatch]:
         """``screen`` for a declared party, less the entities dismissed for this party."""
+        if party.name is None:
+            return []  # a party named by its EORI number alone has no name to screen
         matches = self.screen(party.name, party.country_code, _address_text(party.address), limit)
         dismissed = self._dismissed.get(party_key(party))
         if dismissed:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Query, Response, status
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 
 from clearway.adapters.audit_trail import read_by, record_reads
 from clearway.domain.errors import BadRequest
 from clearway.entrypoints.api.deps import CurrentPrincipal, RuntimeDep
-from clearway.entrypoints.api.json_route import JsonBodyRoute
+from clearway.entrypoints.api.message_route import EDIFACT, XML, MessageRoute, takes_messages
 from clearway.entrypoints.api.models import (
     CancelRequest,
     DeclarationPage,
@@ -21,6 +21,16 @@ from clearway.entrypoints.api.models import (
     history_entry,
     public,
     summary,
+)
+from clearway.entrypoints.api.routers.declaration_messages import (
+    EDIFACT_MEDIA_TYPE,
+    XML_MEDIA_TYPE,
+    declaration_xml,
+    edifact_error,
+    lodge_edifact,
+    lodge_xml,
+    wants_xml,
+    xml_error,
 )
 from clearway.entrypoints.schemas import DeclarationIn, to_document, to_domain
 from clearway.services.changes import (
@@ -34,7 +44,7 @@ from clearway.services.ports import ListFilter
 from clearway.services.queries import get_visible, history, list_declarations
 from clearway.services.release import ReleaseDeclaration, release_declaration
 
-router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"], route_class=JsonBodyRoute)
+router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"], route_class=MessageRoute)
 
 DeclarationBody = Annotated[DeclarationIn, Body(description="The declaration, as lodged")]
 IfMatch = Annotated[
@@ -73,8 +83,40 @@ def set_etag(response: Response, version: int) -> None:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=DeclarationPublic,
-    responses={200: {"description": "Same LRN lodged before with the same content"}, **PROBLEMS},
+    responses={
+        200: {"description": "Same LRN lodged before with the same content"},
+        **PROBLEMS,
+        400: {
+            "content": {"application/problem+json": {}, XML_MEDIA_TYPE: {}},
+            "description": "Malformed JSON, or XML that is not well-formed or not valid against "
+            "the DEC-DMS schema (an `errorResponse`)",
+        },
+    },
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/DeclarationIn"}},
+                XML_MEDIA_TYPE: {
+                    "schema": {
+                        "type": "string",
+                        "description": "A WCO DEC-DMS 3.6 declaration (`md:MetaData` wrapping a "
+                        "`Declaration`, FunctionCode 9 original or 13 amendment) or a "
+                        "cancellation request; answered with the DMS notification",
+                    }
+                },
+                EDIFACT_MEDIA_TYPE: {
+                    "schema": {
+                        "type": "string",
+                        "description": "A UN/EDIFACT interchange of CUSDEC messages (D.96B or "
+                        "D.99B); answered with a CUSRES for each message",
+                    }
+                },
+            },
+            "required": True,
+        }
+    },
 )
+@takes_messages({XML: (lodge_xml, xml_error), EDIFACT: (lodge_edifact, edifact_error)})
 def lodge(
     body: DeclarationBody, principal: CurrentPrincipal, runtime: RuntimeDep, response: Response
 ) -> DeclarationPublic:
@@ -147,14 +189,22 @@ def list_(
     )
 
 
-@router.get("/{reference}", response_model=DeclarationPublic, responses=PROBLEMS)
+@router.get(
+    "/{reference}",
+    response_model=DeclarationPublic,
+    responses={**PROBLEMS, 200: {"content": {XML_MEDIA_TYPE: {}}}},
+)
 def get(
     reference: Annotated[str, "Declaration id or MRN"],
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     response: Response,
-) -> DeclarationPublic:
-    """One declaration, by its id or its MRN."""
+    request: Request,
+) -> DeclarationPublic | Response:
+    """One declaration, by its id or its MRN; as WCO DEC-DMS XML with
+    `Accept: application/xml`."""
+    if wants_xml(request):
+        return declaration_xml(reference, principal, runtime)
     with runtime.uow() as uow:
         record = get_visible(uow, principal, reference)
     record_reads(runtime.engine, [record.id], read_by(principal, "declaration"))

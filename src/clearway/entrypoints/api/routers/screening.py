@@ -185,7 +185,7 @@ def post_dismissal(
         dismissal = add_dismissal(
             connection,
             party_key=party_key(party),
-            party_name=party.name,
+            party_name=party.name or party.id or "",
             entity_id=body.entity_id,
             reason=body.reason,
             actor=principal.username,

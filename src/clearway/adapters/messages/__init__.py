@@ -1,0 +1,1 @@
+"""WCO DEC-DMS and UN/EDIFACT messages: reading declarations and writing notifications."""
