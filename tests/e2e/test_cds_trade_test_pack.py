@@ -73,6 +73,17 @@ KNOWN_TAX_DIFFERENCES = {
     "samples/TT_IM164a/Step1_TT_IM164a.xml": "a VAT base of 2,500.00 on goods valued "
     "10,000.00 and a specific EU duty (A50) the tariff for the test lacks",
 }
+# Samples that get another outcome than CDS gave, and why: Clearway's own choices.
+KNOWN_OUTCOME_DIFFERENCES = {
+    "accepted-rejected/Imports/Rejected/Obligation Rejection/Declaration/"
+    "TT1_IM_v2.02_Rejected_Obligation_Netmass.xml": "CDS refused it for its missing net mass "
+    "(DE 6/1, CDS10001); Clearway asks the net mass of a full declaration only, as CDS "
+    "accepted 22 of the pack's other imports without one",
+    "samples/CUS_Code/New_Export_CUS_Code_Sample.xml": "its LRN has a space, which Clearway "
+    "refuses (LRNs that differ only in spaces look the same)",
+    "samples/TT_IM066a/TT_IM066a.xml": "its country of dispatch is its destination (GB), which "
+    "Clearway refuses (BR008)",
+}
 CO_TYPES = "declarations of type CO (trade with special fiscal territories) are not taken"
 
 
@@ -303,7 +314,8 @@ def test_the_pack_gets_the_outcomes_cds_gave(
     for wrong in wrong_taxes:
         print(f"  TAX {wrong}")
     print(f"{taxes_checked - len(wrong_taxes)} of {taxes_checked} duty and VAT figures agree")
-    assert right >= 0.95 * in_scope, mismatched
+    assert set(mismatched) == set(KNOWN_OUTCOME_DIFFERENCES), mismatched
+    assert right >= 0.95 * in_scope
     assert taxes_checked >= 40 and not wrong_taxes
 
 

@@ -32,7 +32,6 @@ OTHER_TYPES = {
 # Import and export declarations the wire format cannot hold, and why.
 UNMAPPABLE = {
     # Items under different procedures (1040 and 2300): the wire has one per declaration.
-    "TT_EX039a/TT_EX039a.xml": "differs from the first item's",
 }
 # Real CDS data the wire schema refuses: (error location with * for indices, error type).
 KNOWN_REFUSALS = {
@@ -211,14 +210,11 @@ def test_the_border_mode_is_the_mode_on_arrival_when_not_given() -> None:
     )
 
 
-def test_items_under_different_procedures_are_unmappable() -> None:
-    with pytest.raises(DecDmsUnmappable) as raised:
-        read(SAMPLES / "TT_EX039a" / "TT_EX039a.xml")
-    assert raised.value.message == (
-        "procedure 1040 differs from the first item's 2300; the wire has one procedure per "
-        "declaration"
-    )
-    assert raised.value.path.startswith("Declaration/GoodsShipment/GovernmentAgencyGoodsItem[")
+def test_an_item_under_another_procedure_states_its_own() -> None:
+    """TT_EX039a: the first item is under 2300 (temporary export), the second under 1040."""
+    wire = read(SAMPLES / "TT_EX039a" / "TT_EX039a.xml").wire
+    assert wire["procedure"] == "2300"
+    assert [item.get("procedure") for item in wire["items"]] == [None, "1040"]
 
 
 def _covered(path: str) -> bool:

@@ -99,6 +99,8 @@ def test_a_blue_lane_is_a_release_to_the_declarant_and_red_puts_goods_under_cont
 
 
 def test_measure_types_are_charged_as_cds_tax_types() -> None:
+    assert tax_type("306", "X411") == "411"  # excise, by its UK excise code
+    assert tax_type("306", None) is None
     assert [tax_type(m) for m in ("103", "142", "305", "552", "695", "999", None)] == [
         "A00",
         "A00",

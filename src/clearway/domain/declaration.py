@@ -158,6 +158,8 @@ class GoodsItem:
     national_codes: tuple[str, ...] = ()
     """National additional codes (UCC 6/17, e.g. ``VATZ``)."""
     cus_code: str | None = None
+    procedure: str | None = None
+    """The item's procedure (UCC 1/10) where it is not the declaration's."""
     additional_procedures: tuple[str, ...] = ()
     """Additional procedure codes (UCC 1/11), three characters each (``000``, ``1CG`` …)."""
     valuation_method: str | None = None

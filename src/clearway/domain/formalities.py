@@ -52,10 +52,11 @@ class GoodsLocation:
     """Where the goods can be examined (UCC 5/23): the location code, its type (``A``
     designated, ``B`` authorised …), the kind of identifier (``U`` UN/LOCODE …) and country."""
 
-    name: str
+    name: str | None
     type: str
     qualifier: str
     country: str
+    id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,3 +35,18 @@ INCOTERMS_2020: dict[str, IncotermRule] = {
         IncotermRule("DDP", "Delivered Duty Paid", False, True, True),
     )
 }
+
+# Terms of earlier editions a contract may still name (Incoterms 2010: DAT; 2000: DAF, DES,
+# DEQ, DDU). A declaration of a WCO type may give them, as CDS takes them; a full declaration
+# in Clearway's own form gives an Incoterms 2020 rule.
+EARLIER_INCOTERMS: dict[str, IncotermRule] = {
+    rule.code: rule
+    for rule in (
+        IncotermRule("DAT", "Delivered At Terminal (Incoterms 2010)", False, True, True),
+        IncotermRule("DAF", "Delivered At Frontier (Incoterms 2000)", False, True, True),
+        IncotermRule("DES", "Delivered Ex Ship (Incoterms 2000)", True, True, True),
+        IncotermRule("DEQ", "Delivered Ex Quay (Incoterms 2000)", True, True, True),
+        IncotermRule("DDU", "Delivered Duty Unpaid (Incoterms 2000)", False, True, True),
+    )
+}
+ANY_INCOTERM: dict[str, IncotermRule] = {**EARLIER_INCOTERMS, **INCOTERMS_2020}

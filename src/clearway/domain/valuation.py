@@ -26,7 +26,7 @@ from clearway.domain.declaration import (
     ItemValue,
     Valuation,
 )
-from clearway.domain.incoterms import INCOTERMS_2020
+from clearway.domain.incoterms import ANY_INCOTERM
 
 # The rate errors belong to the rate table; they are re-exported here, where valuation has always
 # raised them and callers catch them.
@@ -54,7 +54,7 @@ def freight_and_insurance_adjustment(incoterm_code: str, basis: ValuationBasis) 
 
     To reach CIF, add what the seller's price leaves out; to reach FOB, deduct what it includes.
     """
-    term = INCOTERMS_2020[incoterm_code]
+    term = ANY_INCOTERM[incoterm_code]
     if basis is ValuationBasis.CIF:
         return (0 if term.includes_main_carriage else 1, 0 if term.includes_insurance else 1)
     return (-1 if term.includes_main_carriage else 0, -1 if term.includes_insurance else 0)

@@ -186,6 +186,10 @@ class ItemIn(_Wire):
         | None
     ) = None
     cus_code: Annotated[str, Field(pattern=r"^\d{7}-\d$")] | None = None
+    procedure: Annotated[str, Field(pattern=r"^\d{4}$")] | None = Field(
+        default=None,
+        description="The item's procedure (UCC 1/10) when it is not the declaration's",
+    )
     additional_procedures: (
         Annotated[
             list[Annotated[str, Field(pattern=r"^[A-Z0-9]{3}$", examples=["000", "1CG"])]],

@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
 
 from clearway.domain import formalities
 
@@ -47,10 +48,19 @@ class GuaranteeIn(_Wire):
 
 
 class GoodsLocationIn(_Wire):
-    name: Annotated[str, Field(min_length=1, max_length=35, examples=["WLALONBTW"])]
+    """The location code is given as its name (CDS: ``WLALONBTW``) or as an identifier."""
+
+    id: Annotated[str, Field(min_length=1, max_length=35)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=35, examples=["WLALONBTW"])] | None = None
     type: Annotated[str, Field(pattern=r"^[A-D]$")]
     qualifier: Annotated[str, Field(pattern=r"^[A-Z]$", examples=["U"])]
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+    @model_validator(mode="after")
+    def _identified(self) -> GoodsLocationIn:
+        if self.name is None and self.id is None:
+            raise PydanticCustomError("location_unnamed", "give the location's name or its id")
+        return self
 
 
 class TransportMeansIn(_Wire):
@@ -112,7 +122,9 @@ def representative(model: RepresentativeIn | None) -> formalities.Representative
 def goods_location(model: GoodsLocationIn | None) -> formalities.GoodsLocation | None:
     if model is None:
         return None
-    return formalities.GoodsLocation(model.name, model.type, model.qualifier, model.country)
+    return formalities.GoodsLocation(
+        model.name, model.type, model.qualifier, model.country, model.id
+    )
 
 
 def transport_means(model: TransportMeansIn | None) -> formalities.TransportMeans | None:

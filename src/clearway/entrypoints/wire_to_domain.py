@@ -76,6 +76,7 @@ def _item(item: ItemIn) -> domain.GoodsItem:
         else None,
         national_codes=tuple(item.national_codes or ()),
         cus_code=item.cus_code,
+        procedure=item.procedure,
         additional_procedures=tuple(item.additional_procedures or ()),
         valuation_method=item.valuation_method,
         valuation_indicator=item.valuation_indicator,

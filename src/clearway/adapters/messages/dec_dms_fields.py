@@ -60,6 +60,7 @@ INLAND_MEANS: Mapping[str, str] = {
     "departure_transport": "GoodsShipment/Consignment/DepartureTransportMeans",
 }
 GOODS_LOCATION: Mapping[str, str] = {
+    "id": "ID",
     "name": "Name",
     "type": "TypeCode",
     "qualifier": "Address/TypeCode",

@@ -70,8 +70,6 @@ NOT_MAPPED: Mapping[str, str] = {
     "departure: the identity is its ID",
     "Declaration/GoodsShipment/Consignment/DepartureTransportMeans/TypeCode": "type of the means "
     "at departure: no wire field",
-    "Declaration/GoodsShipment/Consignment/GoodsLocation/ID": "location identifier (L017): the "
-    "wire's location is identified by its name (GoodsLocation/Name, L016)",
     "Declaration/GoodsShipment/Consignment/GoodsLocation/Address/CityName": "location's address: "
     "the wire's goods location has its country only",
     "Declaration/GoodsShipment/Consignment/GoodsLocation/Address/Line": "location's address: the "

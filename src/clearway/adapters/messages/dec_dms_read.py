@@ -277,17 +277,14 @@ def read_declaration(
 
 
 def _procedure(reading: Reading, items: list[ItemReading], wire: Wire) -> None:
-    """The declaration's procedure (DE 1/10): the first item's; every item that states one
-    must state the same, since the wire has one procedure for the declaration."""
+    """The declaration's procedure (DE 1/10): the first item's; an item under another one
+    states its own (``/items/*/procedure``)."""
     first = next((item for item in items if item.procedure is not None), None)
     if first is None or first.procedure_element is None:
         return
-    for item in items:
+    for index, item in enumerate(items):
         if item.procedure not in (None, first.procedure) and item.procedure_element is not None:
-            raise DecDmsUnmappable(
-                element_path(item.procedure_element),
-                f"procedure {item.procedure} differs from the first item's {first.procedure}; "
-                "the wire has one procedure per declaration",
-            )
+            item.item["procedure"] = item.procedure
+            reading.note(f"/items/{index}/procedure", item.procedure_element)
     wire["procedure"] = first.procedure
     reading.note("/procedure", first.procedure_element)

@@ -248,7 +248,8 @@ def _declaration(
     ):
         raise DecDmsUnwritable("/procedure", "a procedure is four digits (DE 1/10)")
     for index, item in enumerate(items):
-        write_item(shipment, item, f"/items/{index}", procedure=procedure, currency=currency)
+        own = item.get("procedure") or procedure
+        write_item(shipment, item, f"/items/{index}", procedure=own, currency=currency)
 
 
 def write_declaration(

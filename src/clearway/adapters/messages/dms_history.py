@@ -50,6 +50,7 @@ _TAX_TYPES = {
     "555": "A30", "561": "A35", "562": "A30", "564": "A35", "565": "A30", "566": "A30",
     "570": "A30", "695": "A20", "696": "A20",  # additional duties
 }  # fmt: skip
+_EXCISE = "306"
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 # The lane as customs sees it, or the outcome as its declarant does (``domain/disclosure``);
 # a blue lane is a release to the declarant (the audit comes later, unannounced).
@@ -57,13 +58,17 @@ _DOCUMENT_CHECK = frozenset({"yellow", "document_check"})
 _EXAMINATION = frozenset({"red", "physical_examination"})
 
 
-def tax_type(measure_type: str | None) -> str | None:
-    """The CDS tax type (``A00`` customs duty, ``B00`` VAT, ``A30`` anti-dumping …) of a
-    TARIC measure type, or None for a measure CDS has no tax type for here."""
+def tax_type(measure_type: str | None, additional_code: str | None = None) -> str | None:
+    """The CDS tax type (``A00`` customs duty, ``B00`` VAT, ``A30`` anti-dumping, ``411``
+    excise on its UK excise code ``X411`` …) of a TARIC measure type, or None for a measure
+    CDS has no tax type for here."""
     if measure_type is None:
         return None
     if measure_type in _CUSTOMS_DUTY:
         return "A00"
+    if measure_type == _EXCISE:
+        code = additional_code or ""
+        return code[1:] if code[:1] == "X" and code[1:].isdigit() else None
     return _TAX_TYPES.get(measure_type)
 
 
@@ -88,7 +93,7 @@ def tax_lines(item: Mapping[str, Any], regime: str | None = None) -> tuple[TaxLi
     lines: list[TaxLine] = []
     duties = Decimal(0)
     for line in applied.get("lines", ()):
-        code = tax_type(line.get("measure_type"))
+        code = tax_type(line.get("measure_type"), line.get("additional_code"))
         if code is None:
             continue
         amount = _money(line["amount"])

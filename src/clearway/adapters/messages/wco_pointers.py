@@ -177,6 +177,7 @@ def _item_templates(at: str, goods: str) -> dict[str, str]:
     for part in ("", "/quantity", "/unit"):
         found[f"{at}/documents/*/write_off{part}"] = f"{document}/WriteOff/QuantityQuantity"
     found[f"{at}/additional_procedures/*"] = f"{goods}/GovernmentProcedure/CurrentCode"
+    found[f"{at}/procedure"] = f"{goods}/GovernmentProcedure/CurrentCode"
     found.update(_previous_documents(at, goods))
     found.update(_statements(at, goods))
     return found

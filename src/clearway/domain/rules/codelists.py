@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from clearway.domain.declaration import Declaration
-from clearway.domain.incoterms import INCOTERMS_2020
+from clearway.domain.incoterms import EARLIER_INCOTERMS, INCOTERMS_2020
 from clearway.domain.procedures import well_formed
 from clearway.domain.reference import UnusableRate
 from clearway.domain.rules.base import RuleContext, rule
@@ -75,17 +75,26 @@ def currencies_known(declaration: Declaration, context: RuleContext) -> Found:
 @rule("CL004", "Incoterm is an Incoterms 2020 rule", basis="ICC Incoterms 2020")
 def incoterm_known(declaration: Declaration, context: RuleContext) -> Found:
     incoterm = declaration.incoterm
-    if incoterm and incoterm.code not in INCOTERMS_2020:
-        yield "/incoterm/code", f"{incoterm.code!r} is not an Incoterms 2020 rule"
+    if incoterm is None or incoterm.code in INCOTERMS_2020:
+        return
+    if declaration.additional_type is not None and incoterm.code in EARLIER_INCOTERMS:
+        return  # a contract under an earlier edition, which a WCO declaration may name
+    yield "/incoterm/code", f"{incoterm.code!r} is not an Incoterms 2020 rule"
 
 
 @rule("CL005", "Procedure code is known", basis="UCC DA/IA Annex B, DE 1/10 procedure")
 def procedure_known(declaration: Declaration, context: RuleContext) -> Found:
-    if declaration.procedure in context.reference.procedures:
-        return
-    if declaration.additional_type is not None and well_formed(declaration.procedure):
-        return  # a WCO declaration's pairing of two UCC procedure codes
-    yield "/procedure", f"{declaration.procedure!r} is not a known procedure code"
+    stated = [("/procedure", declaration.procedure)] + [
+        (f"/items/{index}/procedure", item.procedure)
+        for index, item in enumerate(declaration.items)
+        if item.procedure is not None
+    ]
+    for pointer, procedure in stated:
+        if procedure in context.reference.procedures:
+            continue
+        if declaration.additional_type is not None and well_formed(procedure):
+            continue  # a WCO declaration's pairing of two UCC procedure codes
+        yield pointer, f"{procedure!r} is not a known procedure code"
 
 
 @rule("CL006", "Package kind is a UN/ECE Rec. 21 code", basis="UN/ECE Recommendation 21")

@@ -53,9 +53,9 @@ def additional_procedures_known(declaration: Declaration, context: RuleContext) 
     lists = cds_code_lists_in_use()
     if lists is None or not _is_wco_export(declaration):
         return
-    procedure = declaration.procedure
-    kind = "clearance request (C21)" if lists.is_c21_procedure(procedure) else "declaration"
     for index, item in enumerate(declaration.items):
+        procedure = item.procedure or declaration.procedure
+        kind = "clearance request (C21)" if lists.is_c21_procedure(procedure) else "declaration"
         for position, code in enumerate(item.additional_procedures):
             if lists.additional_procedure(procedure, code) is None:
                 yield (
@@ -74,8 +74,8 @@ def additional_procedures_fit_procedure(declaration: Declaration, context: RuleC
     lists = cds_code_lists_in_use()
     if lists is None or not _is_wco_export(declaration):
         return
-    procedure = declaration.procedure
     for index, item in enumerate(declaration.items):
+        procedure = item.procedure or declaration.procedure
         for position, code in enumerate(item.additional_procedures):
             # An unknown code is BR101's to report.
             if lists.additional_procedure(procedure, code) is None:
@@ -200,7 +200,9 @@ def goods_location_known(declaration: Declaration, context: RuleContext) -> Foun
         or location.country not in lists.goods_location_countries
     ):
         return
-    code = goods_location_code(location.country, location.type, location.qualifier, location.name)
+    code = goods_location_code(
+        location.country, location.type, location.qualifier, location.name or location.id or ""
+    )
     if code not in lists.goods_locations:
         yield (
             "/goods_location/name",

@@ -16,6 +16,9 @@ from clearway.domain.rules.parties import EU_MEMBER_STATES
 Found = Iterator[tuple[str, str]]
 
 SEA_MODES = frozenset({"sea", "inland_waterway"})
+# Release for free circulation with a VAT-exempt supply on to another EU member state (UCC
+# Annex B, DE 1/10 codes 42 and 63; in the UK, for goods into Northern Ireland).
+ONWARD_SUPPLY = frozenset({"42", "63"})
 CONTAINER_MODES = frozenset({"sea", "rail", "road", "inland_waterway"})
 FLIGHT_NUMBER = re.compile(r"^[A-Z0-9]{2}[A-Z]?\d{1,4}[A-Z]?$")
 LIMITATION_YEARS = 3
@@ -114,7 +117,7 @@ def import_destination_is_here(declaration: Declaration, context: RuleContext) -
         declaration.type is DeclarationType.IMPORT
         and declaration.destination_country != context.country
         and not (
-            declaration.into_northern_ireland
+            (declaration.into_northern_ireland or declaration.procedure[:2] in ONWARD_SUPPLY)
             and declaration.destination_country in EU_MEMBER_STATES
         )
     ):
