@@ -1,4 +1,6 @@
-"""The ``clearway`` command, run as a user runs it: a real process on a real database."""
+"""The ``clearway`` command as a user runs it, on a real database: the Typer app in this
+process (as ``clearway`` runs it, settings read afresh), and a real process where the test is
+about the process itself."""
 
 from __future__ import annotations
 
@@ -16,18 +18,25 @@ from sqlalchemy import func, select
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.selectivity_store import put_targets
 from clearway.adapters.tables import declarations, exchange_rates, users
-from tests.conftest import NO_SAMPLING, certified, example
+from tests.conftest import NO_SAMPLING, certified, example, invoke_cli
 
 CLEARWAY = str(Path(sys.executable).with_name("clearway"))
 
 
 def run(
-    database_url: str, *args: str, stdin: bytes | None = None
+    database_url: str, *args: str, stdin: bytes | None = None, **env: str | None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CLEARWAY_DATABASE_URL": database_url, "COLUMNS": "200"}
+    """``clearway ARGS`` as a separate process on ``database_url``, with this process's
+    environment changed by ``env`` (a variable set to None is unset)."""
+    variables = {**os.environ, "CLEARWAY_DATABASE_URL": database_url, "COLUMNS": "200"}
+    for name, value in env.items():
+        if value is None:
+            variables.pop(name, None)
+        else:
+            variables[name] = value
     return subprocess.run(
         [CLEARWAY, *args],
-        env=env,
+        env=variables,
         capture_output=True,
         text=True,
         timeout=120,
@@ -59,8 +68,8 @@ def test_process_lodges_a_file_and_explains_refusals(database_url: str, tmp_path
     lines = [example("import"), example("export"), bad, example("import")]
     flow.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n{not json\n")
     without_random_control(database_url)
-    done = run(database_url, "process", str(flow))
-    assert done.returncode == 0, done.stderr
+    done = invoke_cli(database_url, "process", str(flow))
+    assert done.exit_code == 0, done.output
     assert "5 declarations" in done.stdout
     assert re.search(r"│ lodged\s+│\s+2 │", done.stdout)
     # Where clearance left them: the tomatoes lack their phytosanitary certificate, the
@@ -99,8 +108,8 @@ def test_lodge_files_prints_mrns_and_problems(database_url: str, tmp_path: Path)
     tomatoes = tmp_path / "tomatoes.json"
     tomatoes.write_bytes(orjson.dumps(certified(example("import"))))
     without_random_control(database_url)
-    done = run(database_url, "lodge", str(good), str(bad), str(tomatoes))
-    assert done.returncode == 1
+    done = invoke_cli(database_url, "lodge", str(good), str(bad), str(tomatoes))
+    assert done.exit_code == 1, done.output
     assert re.search(rf"{good}: 26GB\w+ referred to the export-control agency", done.stdout)
     assert "BR022 /consignee: an export must name the consignee" in done.stdout
     assert re.search(rf"{tomatoes}: 26GB\w+ released \(green lane\)", done.stdout)
@@ -110,10 +119,10 @@ def test_lodge_files_prints_mrns_and_problems(database_url: str, tmp_path: Path)
 def test_users_and_rates_from_the_command_line(database_url: str, tmp_path: Path) -> None:
     create_ana = ("users", "create", "--username", "ana", "--password", "s3cret-enough",
                   "--role", "trader", "--company", "GB123456789000")  # fmt: skip
-    created = run(database_url, *create_ana)
-    assert created.returncode == 0, created.stderr
-    again = run(database_url, *create_ana)
-    assert again.returncode == 1
+    created = invoke_cli(database_url, *create_ana)
+    assert created.exit_code == 0, created.output
+    again = invoke_cli(database_url, *create_ana)
+    assert again.exit_code == 1
     assert again.stderr.strip() == "error: user 'ana' already exists"
     assert count(database_url, users) == 1
 
@@ -123,13 +132,13 @@ def test_users_and_rates_from_the_command_line(database_url: str, tmp_path: Path
         "currency,valid_from,valid_to,rate\nUSD,2031-01-01,2031-01-31,0.79\n"
         "USD,2031-02-01,2031-02-28,zero\n"
     )
-    refused = run(database_url, "reference", "rates", str(rates))
-    assert refused.returncode == 1
+    refused = invoke_cli(database_url, "reference", "rates", str(rates))
+    assert refused.exit_code == 1
     assert "rates.csv line 3: rate 'zero' is not a number" in refused.stderr
     assert count(database_url, exchange_rates) == before
     rates.write_text("currency,valid_from,valid_to,rate\nUSD,2031-01-01,2031-01-31,0.79\n")
-    loaded = run(database_url, "reference", "rates", str(rates))
-    assert loaded.returncode == 0, loaded.stderr
+    loaded = invoke_cli(database_url, "reference", "rates", str(rates))
+    assert loaded.exit_code == 0, loaded.output
     assert count(database_url, exchange_rates) == before + 1
 
 
@@ -144,15 +153,15 @@ def test_users_and_rates_from_the_command_line(database_url: str, tmp_path: Path
 def test_bad_arguments_give_one_line_and_a_non_zero_exit(
     args: tuple[str, ...], message: str, tmp_path: Path
 ) -> None:
-    done = run(f"sqlite:///{tmp_path / 'x.db'}", *args)
-    assert done.returncode != 0
+    done = invoke_cli(f"sqlite:///{tmp_path / 'x.db'}", *args)
+    assert done.exit_code != 0
     assert done.stderr.strip().startswith(message)
     assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_serve_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "CLEARWAY_SECRET_KEY"}
-    env["CLEARWAY_DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
-    done = subprocess.run([CLEARWAY, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    # A real process: were the check gone, ``serve`` would start a server and block; a process
+    # is stopped by its timeout, where in this one the server would hold the test worker.
+    done = run(f"sqlite:///{tmp_path / 'x.db'}", "serve", CLEARWAY_SECRET_KEY=None)
     assert done.returncode == 1
     assert "CLEARWAY_SECRET_KEY must be set" in done.stderr

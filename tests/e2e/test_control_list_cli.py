@@ -1,6 +1,6 @@
-"""``clearway control-list …`` run as a user runs it, on each database: show the version in
-force, look up a commodity code, load a new version from files, refuse a broken file in one
-line leaving the list as it was."""
+"""``clearway control-list …`` run as a user runs it (the Typer app in this process), on each
+database: show the version in force, look up a commodity code, load a new version from files,
+refuse a broken file in one line leaving the list as it was."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from clearway.adapters.control_list_files import ControlListFiles
 from clearway.adapters.control_list_tables import control_list_versions
 from clearway.adapters.database import create_database_engine
-from tests.e2e.test_cli import run
+from tests.conftest import invoke_cli
 
 
 def stored_versions(database_url: str) -> list[tuple[int, bool, str]]:
@@ -29,8 +29,8 @@ def stored_versions(database_url: str) -> list[tuple[int, bool, str]]:
 
 
 def json_of(database_url: str, *args: str) -> Any:
-    done = run(database_url, "control-list", *args, "--json")
-    assert done.returncode == 0, done.stderr
+    done = invoke_cli(database_url, "control-list", *args, "--json")
+    assert done.exit_code == 0, done.output
     return orjson.loads(done.stdout)
 
 
@@ -50,8 +50,8 @@ def test_show_and_lookup_the_list_in_force(database_url: str) -> None:
     assert [(m["list"], m["action"]) for m in found["measures"]] == [
         ("EU Reg. 267/2012 Iran", "refer")
     ]
-    done = run(database_url, "control-list", "lookup", "--commodity", "8413705140")
-    assert done.returncode == 0, done.stderr
+    done = invoke_cli(database_url, "control-list", "lookup", "--commodity", "8413705140")
+    assert done.exit_code == 0, done.output
     assert "2B350.i" in done.stdout and "841370" in done.stdout
     assert "ILLUSTRATIVE" in done.stderr
 
@@ -64,8 +64,8 @@ def test_lookup_refuses_a_bad_code_or_country_in_one_line(database_url: str) -> 
             "error: --destination 'XX' is not an ISO 3166 country code",
         ),
     ):
-        done = run(database_url, "control-list", "lookup", *args)
-        assert done.returncode == 1
+        done = invoke_cli(database_url, "control-list", "lookup", *args)
+        assert done.exit_code == 1
         assert done.stderr.strip().splitlines() == [done.stderr.strip()]
         assert done.stderr.startswith(message), done.stderr
 
@@ -78,8 +78,8 @@ def test_load_from_files_makes_a_new_version_and_keeps_the_old(
     # the Syria measure moved to the UAE, to see the new version in force
     text = shipped.destinations.read_text().replace('"country": "SY"', '"country": "AE"')
     destinations.write_text(text)
-    done = run(database_url, "control-list", "load", "--destinations", str(destinations))
-    assert done.returncode == 0, done.stderr
+    done = invoke_cli(database_url, "control-list", "load", "--destinations", str(destinations))
+    assert done.exit_code == 0, done.output
     assert done.stdout.strip() == (
         "control list version 2 loaded: 47 entries, 44 correlation rows, 6 destination "
         "measures (ILLUSTRATIVE: not the legal text)"
@@ -102,12 +102,14 @@ def test_a_broken_file_is_refused_in_one_line_and_nothing_is_loaded(
     shutil.copy(ControlListFiles.shipped().correlation, correlation)
     with correlation.open("a") as handle:
         handle.write("841370,2B350.z,no such sub-item\n")
-    done = run(database_url, "control-list", "load", "--correlation", str(correlation))
-    assert done.returncode == 1
+    done = invoke_cli(database_url, "control-list", "load", "--correlation", str(correlation))
+    assert done.exit_code == 1
     assert done.stderr.strip() == (
         "error: correlation.csv line 47: 2B350.z is not an entry of the list"
     )
-    done = run(database_url, "control-list", "load", "--entries", str(tmp_path / "missing.json"))
-    assert done.returncode == 1
+    done = invoke_cli(
+        database_url, "control-list", "load", "--entries", str(tmp_path / "missing.json")
+    )
+    assert done.exit_code == 1
     assert done.stderr.strip().endswith("missing.json: No such file or directory")
     assert [(id_, current) for id_, current, _ in stored_versions(database_url)] == [(1, True)]

@@ -10,11 +10,8 @@ split is kept for the final figure.
 from __future__ import annotations
 
 import dataclasses
-import os
 import random
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -27,7 +24,6 @@ from typing import Any
 import orjson
 import pytest
 from sqlalchemy import Engine, select
-from typer.testing import CliRunner
 
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.history_files import (
@@ -48,12 +44,10 @@ from clearway.adapters.risk_model import ModelSettings, RiskModel, fit
 from clearway.adapters.risk_tables import findings, risk_decisions, risk_models
 from clearway.adapters.tables import declarations
 from clearway.bootstrap import Runtime
-from clearway.config import get_settings
 from clearway.domain.errors import Conflict, NotFound
 from clearway.domain.risk.drift import baseline
 from clearway.domain.risk.history import feature_names, replay
 from clearway.domain.risk.observation import Observation, observation_document
-from clearway.entrypoints.cli.main import app
 from clearway.services.risk_training import (
     NoActiveModel,
     database_history,
@@ -61,55 +55,38 @@ from clearway.services.risk_training import (
     history_from_database,
     train_from_history,
 )
-from tests.conftest import NOW, ROOT
+from tests.conftest import NOW, ROOT, invoke_cli, one_line_error
 
-CLEARWAY = str(Path(sys.executable).with_name("clearway"))
 KCS = ROOT.parent / "shared" / "data" / "kcs-customs-declarations"
 FAST = ModelSettings(threads=1)
 MODELS = "/api/v1/risk/models"
 
 
-def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    # One OpenMP thread: LightGBM's threads spin-wait, which a busy test machine punishes.
-    env = {
-        **os.environ,
-        "CLEARWAY_DATABASE_URL": database_url,
-        "COLUMNS": "200",
-        "OMP_NUM_THREADS": "1",
-    }
-    return subprocess.run(
-        [CLEARWAY, "risk", *args], env=env, capture_output=True, text=True, timeout=300
-    )
+def run(database_url: str, *args: str) -> Any:
+    """``clearway risk ARGS`` on ``database_url``, in this process (the same Typer app, a fresh
+    settings read). Commands that train are given ``--threads 1``: LightGBM's threads
+    spin-wait, which a busy test machine punishes."""
+    return invoke_cli(database_url, "risk", *args)
 
 
 def run_json(database_url: str, *args: str) -> Any:
     done = run(database_url, *args, "--json")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.output
     return orjson.loads(done.stdout)
 
 
 def refuse(database_url: str, *args: str) -> str:
-    """Run a command expected to fail; its one-line error. Refusals run in this process (the
-    same Typer app, a fresh settings read) to spare a Python start-up each."""
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(
-            app, ["risk", *args], env={"CLEARWAY_DATABASE_URL": database_url}
-        )
-    finally:
-        get_settings.cache_clear()
-    assert result.exit_code == 1, result.output
-    message = result.stderr.strip()
-    assert len(message.splitlines()) == 1, message
-    assert message.startswith("error: "), message
+    """Run a command expected to fail; its one-line error."""
+    result = run(database_url, *args)
+    message = one_line_error(result)
     assert result.stdout == ""
-    return message
+    return f"error: {message}"
 
 
 @pytest.fixture
 def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
-    """A fresh SQLite database, for the flows run as real processes (each costs a Python
-    start-up); the store itself is tested on every database below."""
+    """A fresh SQLite database, for the flows that train models through the command line
+    (seconds of LightGBM each); the store itself is tested on every database below."""
     path = tmp_path / "clearway.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite:///{path}"
@@ -197,8 +174,9 @@ def test_evaluate_prints_every_figure_as_json(slices: dict[str, Path], tmp_path:
 
 def test_evaluate_prints_a_table_without_json(slices: dict[str, Path], tmp_path: Path) -> None:
     split = [f"--{name}={path}" for name, path in slices.items()]
-    done = run(f"sqlite:///{tmp_path / 'unused.db'}", "evaluate", *split, "--seeds", "1")
-    assert done.returncode == 0, done.stderr
+    database = f"sqlite:///{tmp_path / 'unused.db'}"
+    done = run(database, "evaluate", *split, "--seeds", "1", "--threads", "1")
+    assert done.exit_code == 0, done.output
     assert "default LightGBM" in done.stdout
     for name in ("precision_at_5", "precision_at_10", "recall_at_10", "auc"):
         assert name in done.stdout
@@ -287,7 +265,7 @@ def test_train_promote_and_roll_back_through_the_cli(
     assert first["timing"]["train_rows_per_second"] > 0
 
     done = run(sqlite_url, "train", "--history", str(slices["train"]), "--threads", "1")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.output
     assert done.stdout.startswith("version 2 stored: 2,568 training rows from file train.csv")
     assert "precision@10%" in done.stdout
     assert "rows/s" in done.stdout
@@ -297,13 +275,13 @@ def test_train_promote_and_roll_back_through_the_cli(
     assert all("booster" not in m and "baseline" not in m for m in listed)
 
     promoted = run(sqlite_url, "promote", "2")
-    assert promoted.returncode == 0, promoted.stderr
+    assert promoted.exit_code == 0, promoted.output
     assert promoted.stdout == "version 2 is the active risk model\n"
     assert "restart" in promoted.stderr  # a running server keeps its model until told
     assert active_versions(sqlite_url) == [2]
 
     back = run(sqlite_url, "rollback")
-    assert back.returncode == 0, back.stderr
+    assert back.exit_code == 0, back.output
     assert back.stdout == "version 2 withdrawn; version 1 is active again\n"
     assert active_versions(sqlite_url) == [1]
     assert refuse(sqlite_url, "rollback") == (
@@ -315,7 +293,7 @@ def test_train_promote_and_roll_back_through_the_cli(
     )
     assert (third["version"], third["active"]) == (3, True)
     table = run(sqlite_url, "models")
-    assert table.returncode == 0, table.stderr
+    assert table.exit_code == 0, table.output
     assert "│ 3 " in table.stdout and "active" in table.stdout
 
 
@@ -593,7 +571,7 @@ def test_retrain_on_findings_then_watch_drift(sqlite_url: str, kcs_train: Labell
     assert {"value_log", "unit_price_log"} <= set(shifted["major"])
     assert shifted["psi"]["value_log"] > 0.25
     table = run(sqlite_url, "drift", "--days", "5")
-    assert table.returncode == 0, table.stderr
+    assert table.exit_code == 0, table.output
     assert "value_log" in table.stdout and "major" in table.stdout
 
 

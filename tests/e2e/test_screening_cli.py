@@ -1,6 +1,9 @@
-"""``clearway screening …`` and ``clearway screen`` as a user runs them, on each database:
-loading the lists keeps every version, screening prints explained matches, and the matcher's
-evaluation on the published name benchmark."""
+"""``clearway screening …`` and ``clearway screen`` as a user runs them (the Typer app in this
+process), on each database: loading the lists keeps every version, screening prints explained
+matches, and the matcher's evaluation on the published name benchmark.
+
+``screener_full`` puts the index of the shipped lists in the store's cache, so ``clearway
+screen`` on a database holding them reuses it rather than building its own."""
 
 from __future__ import annotations
 
@@ -16,24 +19,23 @@ from clearway.adapters.database import create_database_engine
 from clearway.adapters.sanctions_files import SHIPPED_DIR
 from clearway.adapters.screening_store import current_versions, list_versions, read_entities
 from clearway.domain.screening.entity import ListSource
-from tests.conftest import ROOT
-from tests.e2e.test_cli import run
+from tests.conftest import ROOT, invoke_cli
 
 CASES = ROOT.parent / "shared" / "data" / "sanctions" / "name-bench" / "cases.csv"
 
 
 def test_load_keeps_every_version_and_a_reload_of_the_same_files_adds_none(
-    database_url: str, tmp_path: Path, screener_full: Any
+    database_url: str, tmp_path: Path
 ) -> None:
-    first = run(database_url, "screening", "load", "--json")
-    assert first.returncode == 0, first.stderr
+    first = invoke_cli(database_url, "screening", "load", "--json")
+    assert first.exit_code == 0, first.output
     loaded = {row["source"]: row for row in orjson.loads(first.stdout)}
     assert loaded["ofac-sdn"]["entity_count"] == 8976
     assert loaded["ofac-sdn"]["added"] == 8976
     assert (loaded["bis-dpl"]["entity_count"], loaded["un"]["entity_count"]) == (459, 1003)
 
-    again = run(database_url, "screening", "load")
-    assert again.returncode == 0, again.stderr
+    again = invoke_cli(database_url, "screening", "load")
+    assert again.exit_code == 0, again.output
     assert "ofac-sdn: unchanged" in again.stdout
 
     # A newer SDN (one entry gone) in the published layout becomes the current version.
@@ -43,8 +45,8 @@ def test_load_keeps_every_version_and_a_reload_of_the_same_files_adds_none(
         shutil.copy(SHIPPED_DIR / name, newer / name)
     rows = gzip.decompress((SHIPPED_DIR / "sdn.csv.gz").read_bytes()).split(b"\n")
     (newer / "sdn.csv").write_bytes(b"\n".join(row for row in rows if not row.startswith(b"36,")))
-    reloaded = run(database_url, "screening", "load", str(newer.parent), "--json")
-    assert reloaded.returncode == 0, reloaded.stderr
+    reloaded = invoke_cli(database_url, "screening", "load", str(newer.parent), "--json")
+    assert reloaded.exit_code == 0, reloaded.output
     (sdn,) = orjson.loads(reloaded.stdout)
     assert (sdn["entity_count"], sdn["added"], sdn["removed"]) == (8975, 0, 1)
 
@@ -58,35 +60,37 @@ def test_load_keeps_every_version_and_a_reload_of_the_same_files_adds_none(
         assert len(current_versions(connection)) == 3
     engine.dispose()
 
-    history = run(database_url, "screening", "lists", "--json")
+    history = invoke_cli(database_url, "screening", "lists", "--json")
     assert [row["source"] for row in orjson.loads(history.stdout)][:1] == ["ofac-sdn"]
     assert len(orjson.loads(history.stdout)) == 4
 
 
 def test_screen_prints_matches_with_their_reasons(database_url: str, screener_full: Any) -> None:
-    assert run(database_url, "screening", "load").returncode == 0
-    done = run(database_url, "screen", "--name", "Сергей Аксёнов", "--country", "RU", "--json")
-    assert done.returncode == 0, done.stderr
+    assert invoke_cli(database_url, "screening", "load").exit_code == 0
+    done = invoke_cli(
+        database_url, "screen", "--name", "Сергей Аксёнов", "--country", "RU", "--json"
+    )
+    assert done.exit_code == 0, done.output
     result = orjson.loads(done.stdout)
     top = result["matches"][0]
     assert top["entity_id"] == "ofac-sdn:16642"
     assert top["listed_name"] == "AKSYONOV, Sergey Valeryevich"
     assert top["score"] >= result["threshold"]
     assert "aksenov=aksenov" in top["explanation"]["text"]
-    clean = run(database_url, "screen", "--name", "Northwind Fresh Produce Ltd", "--json")
+    clean = invoke_cli(database_url, "screen", "--name", "Northwind Fresh Produce Ltd", "--json")
     assert orjson.loads(clean.stdout)["matches"] == []
-    table = run(database_url, "screen", "--name", "Banco Nacional de Cuba")
+    table = invoke_cli(database_url, "screen", "--name", "Banco Nacional de Cuba")
     assert "ofac-sdn:306" in table.stdout
 
 
 def test_screen_refuses_without_lists_and_bad_input(database_url: str) -> None:
-    done = run(database_url, "screen", "--name", "Anyone")
-    assert done.returncode == 1
+    done = invoke_cli(database_url, "screen", "--name", "Anyone")
+    assert done.exit_code == 1
     assert "no sanctions list is loaded" in done.stderr
-    bad = run(database_url, "screen", "--name", "Anyone", "--country", "Britain")
-    assert bad.returncode == 1 and "not an ISO 3166-1 alpha-2 code" in bad.stderr
-    missing = run(database_url, "screening", "load", "/nonexistent/lists")
-    assert missing.returncode == 1 and "no such directory" in missing.stderr
+    bad = invoke_cli(database_url, "screen", "--name", "Anyone", "--country", "Britain")
+    assert bad.exit_code == 1 and "not an ISO 3166-1 alpha-2 code" in bad.stderr
+    missing = invoke_cli(database_url, "screening", "load", "/nonexistent/lists")
+    assert missing.exit_code == 1 and "no such directory" in missing.stderr
 
 
 @pytest.mark.skipif(not CASES.is_file(), reason="../shared name-bench not present")
@@ -96,8 +100,8 @@ def test_evaluate_scores_the_published_name_benchmark(tmp_path: Path) -> None:
     # the lists and clean simulated traffic only (bench/screening_dev.py), scores more at its
     # configured threshold (docs/screening.md, "Threshold and evaluation protocol").
     database = f"sqlite:///{tmp_path / 'unused.db'}"
-    done = run(database, "screening", "evaluate", "--cases", str(CASES), "--json")
-    assert done.returncode == 0, done.stderr
+    done = invoke_cli(database, "screening", "evaluate", "--cases", str(CASES), "--json")
+    assert done.exit_code == 0, done.output
     report = orjson.loads(done.stdout)
     assert (report["pairs"], report["matches"]) == (826, 425)
     assert report["threshold"] == 0.825
@@ -105,7 +109,9 @@ def test_evaluate_scores_the_published_name_benchmark(tmp_path: Path) -> None:
     assert (round(report["precision"], 3), round(report["recall"], 3)) == (0.874, 0.786)
     assert round(report["f1"], 3) == 0.828
     assert round(report["best"]["f1"], 3) == 0.833
-    text = run(database, "screening", "evaluate", "--cases", str(CASES), "--threshold", "0.8")
+    text = invoke_cli(
+        database, "screening", "evaluate", "--cases", str(CASES), "--threshold", "0.8"
+    )
     assert "at threshold 0.80" in text.stdout and "best F1" in text.stdout
 
 
@@ -113,6 +119,6 @@ def test_evaluate_explains_a_bad_file(tmp_path: Path) -> None:
     cases = tmp_path / "cases.csv"
     cases.write_text("left,right\nA,B\n")
     database = f"sqlite:///{tmp_path / 'unused.db'}"
-    done = run(database, "screening", "evaluate", "--cases", str(cases))
-    assert done.returncode == 1
+    done = invoke_cli(database, "screening", "evaluate", "--cases", str(cases))
+    assert done.exit_code == 1
     assert "missing column(s) is_match, name1, name2" in done.stderr

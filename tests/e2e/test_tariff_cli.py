@@ -1,5 +1,6 @@
-"""``clearway tariff …`` and ``clearway duty quote`` run as a user runs them: real processes on
-a real database holding the UK Trade Tariff records of /work/shared/data/uk-tariff.
+"""``clearway tariff …`` and ``clearway duty quote`` run as a user runs them (the Typer app in
+this process) on a real database holding the UK Trade Tariff records of
+/work/shared/data/uk-tariff.
 
 The records are loaded once, into a module-scoped copy of the SQLite test database. Monthly
 EUR rates used below (GBP per EUR): June 2021 0.85765, July 2021 0.8571.
@@ -7,10 +8,7 @@ EUR rates used below (GBP per EUR): June 2021 0.85765, July 2021 0.8571.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +18,11 @@ from sqlalchemy import func, select
 
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.tariff_tables import measures
+from tests.conftest import invoke_cli, one_line_error
 
-CLEARWAY = str(Path(sys.executable).with_name("clearway"))
 UK_TARIFF = Path(__file__).resolve().parents[3] / "shared" / "data" / "uk-tariff"
 # the usual import: from the US on 15 July 2021 (EUR at 0.8571), goods worth £1000
 JULY = "--origin US --date 2021-07-15 --value 1000"
-
-
-def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CLEARWAY_DATABASE_URL": database_url, "COLUMNS": "200"}
-    return subprocess.run(
-        [CLEARWAY, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +31,8 @@ def uk_db(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> st
     path = tmp_path_factory.mktemp("uk-tariff") / "clearway.db"
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
-    done = run(url, "tariff", "load-uk", str(UK_TARIFF))
-    assert done.returncode == 0, done.stderr
+    done = invoke_cli(url, "tariff", "load-uk", str(UK_TARIFF))
+    assert done.exit_code == 0, done.output
     assert "GB: 106 measures on 7 commodities" in done.stderr
     assert "XI: 7 measures on 1 commodities" in done.stderr
     return url
@@ -49,8 +40,8 @@ def uk_db(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> st
 
 def quote(database_url: str, args: str) -> list[dict[str, Any]]:
     """``clearway duty quote ARGS --json`` (ARGS split on spaces); its options."""
-    done = run(database_url, "duty", "quote", *args.split(), "--json")
-    assert done.returncode == 0, done.stderr
+    done = invoke_cli(database_url, "duty", "quote", *args.split(), "--json")
+    assert done.exit_code == 0, done.output
     options: list[dict[str, Any]] = orjson.loads(done.stdout)
     return options
 
@@ -75,13 +66,10 @@ def figures(option: dict[str, Any]) -> tuple[str, str, str]:
 
 def refuse(database_url: str, *args: str) -> str:
     """Run a command expected to fail; returns its one-line error."""
-    done = run(database_url, *args)
-    assert done.returncode != 0, done.stdout
-    message = done.stderr.strip()
-    assert len(message.splitlines()) == 1, message
-    assert message.startswith("error: "), message
+    done = invoke_cli(database_url, *args)
+    message = one_line_error(done)
     assert done.stdout == ""
-    return message
+    return f"error: {message}"
 
 
 # --- every fixture commodity ------------------------------------------------------------------
@@ -89,8 +77,8 @@ def refuse(database_url: str, *args: str) -> str:
 
 def test_load_uk_is_repeatable(uk_db: str) -> None:
     # Loading the same records again replaces them: the quotes below are unchanged by it.
-    done = run(uk_db, "tariff", "load-uk", str(UK_TARIFF))
-    assert done.returncode == 0, done.stderr
+    done = invoke_cli(uk_db, "tariff", "load-uk", str(UK_TARIFF))
+    assert done.exit_code == 0, done.output
     assert "GB: 106 measures on 7 commodities" in done.stderr
 
 
@@ -387,8 +375,8 @@ def test_load_csv_then_quote_a_compound_duty(uk_db: str, tmp_path: Path) -> None
         + "9601100000,142,CA,,Free,2021-01-01,2021-12-31,,,,\n",
         encoding="utf-8",
     )
-    done = run(uk_db, "tariff", "load-csv", str(schedule))
-    assert done.returncode == 0, done.stderr
+    done = invoke_cli(uk_db, "tariff", "load-csv", str(schedule))
+    assert done.exit_code == 0, done.output
     assert "GB: 3 measures from carvings.csv" in done.stderr
     assert schedule_measures(uk_db, "carvings.csv") == 3
 
@@ -417,8 +405,8 @@ def test_load_csv_then_quote_a_compound_duty(uk_db: str, tmp_path: Path) -> None
     assert figures(from_canada["third_country"]) == ("200.00", "240.00", "440.00")
 
     # Loading the same file again replaces its measures rather than adding to them.
-    again = run(uk_db, "tariff", "load-csv", str(schedule))
-    assert again.returncode == 0, again.stderr
+    again = invoke_cli(uk_db, "tariff", "load-csv", str(schedule))
+    assert again.exit_code == 0, again.output
     assert schedule_measures(uk_db, "carvings.csv") == 3
 
 

@@ -257,7 +257,9 @@ def read_screener(connection: Connection) -> Screener:
         return Screener(dismissals=dismissals)
     key = tuple(f"{version.source.value}:{version.sha256}" for version in versions)
     with _screeners_lock:
-        cached = _screeners.get(key)
+        cached = _screeners.pop(key, None)
+        if cached is not None:
+            _screeners[key] = cached  # the most recently used is evicted last
     if cached is None:
         cached = Screener(current_entities(connection))
         with _screeners_lock:
