@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import Connection, insert, select, update
 from typer.testing import CliRunner, Result
 
 from clearway.adapters.database import create_database_engine
@@ -200,28 +200,40 @@ def test_verify_receipt_says_which_input_it_cannot_read(
     )
 
 
+def store_outbox(database_url: str, log: SmallLog) -> None:
+    """The log's events in the outbox, none of them integrated yet."""
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        _insert_events(connection, log)
+    engine.dispose()
+
+
+def _insert_events(connection: Connection, log: SmallLog) -> None:
+    connection.execute(
+        insert(events),
+        [
+            {
+                "sequence": log.sequence(i),
+                "id": event.id,
+                "type": event.type,
+                "declaration_id": event.declaration_id,
+                "version": event.version,
+                "status": event.status,
+                "actor": event.actor,
+                "occurred_at": event.occurred_at,
+                "data": event.data,
+                "licence_id": event.licence_id,
+            }
+            for i, event in enumerate(log.events)
+        ],
+    )
+
+
 def store_log(database_url: str, log: SmallLog) -> None:
     """The rows the integrator would have written: the outbox, entries, nodes, checkpoints."""
     engine = create_database_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(
-            insert(events),
-            [
-                {
-                    "sequence": log.sequence(i),
-                    "id": event.id,
-                    "type": event.type,
-                    "declaration_id": event.declaration_id,
-                    "version": event.version,
-                    "status": event.status,
-                    "actor": event.actor,
-                    "occurred_at": event.occurred_at,
-                    "data": event.data,
-                    "licence_id": event.licence_id,
-                }
-                for i, event in enumerate(log.events)
-            ],
-        )
+        _insert_events(connection, log)
         connection.execute(
             insert(ledger_entries),
             [
@@ -252,6 +264,63 @@ def store_log(database_url: str, log: SmallLog) -> None:
 
 def audit_env(database_url: str, **more: str) -> dict[str, str]:
     return {"CLEARWAY_DATABASE_URL": database_url, "CLEARWAY_LEDGER_ORIGIN": ORIGIN, **more}
+
+
+def test_integrate_logs_the_outbox_with_nothing_but_the_database_and_the_key(
+    database_url: str, log: SmallLog, tmp_path: Path
+) -> None:
+    store_outbox(database_url, log)
+    private = tmp_path / "ledger.key"
+    private.write_text(log.key.signer_key() + "\n")
+    env = audit_env(database_url, CLEARWAY_LEDGER_KEY_FILE=str(private))
+    done = invoke("integrate", env=env)
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "integrated 12 events into the ledger\n"
+    engine = create_database_engine(database_url)
+    with engine.connect() as connection:
+        logged = connection.execute(
+            select(ledger_entries.c.entry).order_by(ledger_entries.c.leaf_index)
+        ).scalars()
+        assert [bytes(entry) for entry in logged] == log.entries
+        signed = connection.execute(select(ledger_checkpoints.c.root_hash)).scalars().all()
+        assert [bytes(root) for root in signed] == [log.root(12)]
+    engine.dispose()
+    again = invoke("integrate", env=env)
+    assert (again.exit_code, again.stdout) == (0, "integrated 0 events into the ledger\n")
+    assert invoke("audit", env=env).stdout == (
+        "audited 12 entries, 1 checkpoints, 12 outbox events: no problem found\n"
+    )
+
+
+def test_integrate_says_in_one_line_what_is_wrong_with_the_key(
+    database_url: str, log: SmallLog, tmp_path: Path
+) -> None:
+    assert one_line_error(
+        invoke("integrate", env=audit_env(database_url, CLEARWAY_LEDGER_KEY_FILE=""))
+    ).startswith("CLEARWAY_LEDGER_KEY_FILE must name the ledger's signing key")
+    missing = tmp_path / "missing.key"
+    assert (
+        one_line_error(
+            invoke("integrate", env=audit_env(database_url, CLEARWAY_LEDGER_KEY_FILE=str(missing)))
+        )
+        == f"the ledger key file {missing} does not exist"
+    )
+    public = tmp_path / "log.pub"
+    public.write_text(f"{log.key.verifier_key()}\n")
+    assert one_line_error(
+        invoke("integrate", env=audit_env(database_url, CLEARWAY_LEDGER_KEY_FILE=str(public)))
+    ).startswith(f"{public} is not a signer key file: ")
+    private = tmp_path / "ledger.key"
+    private.write_text(log.key.signer_key() + "\n")
+    other_origin = audit_env(
+        database_url,
+        CLEARWAY_LEDGER_KEY_FILE=str(private),
+        CLEARWAY_LEDGER_ORIGIN="customs.example/ledger",
+    )
+    assert one_line_error(invoke("integrate", env=other_origin)) == (
+        f"the ledger key {private} is for the origin {ORIGIN!r} but CLEARWAY_LEDGER_ORIGIN is "
+        "'customs.example/ledger': unset CLEARWAY_LEDGER_ORIGIN or give the key of that log"
+    )
 
 
 def test_audit_passes_a_sound_ledger_and_names_a_changed_entry(

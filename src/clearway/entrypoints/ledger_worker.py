@@ -10,12 +10,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 from clearway.adapters.ledger_log import LedgerReader
 from clearway.adapters.ledger_store import SqlAlchemyLedgerStore
-from clearway.bootstrap import Runtime
+from clearway.bootstrap import Runtime, ledger_origin
 from clearway.config import InsecureSettings, Settings
 from clearway.domain.access import Principal
 from clearway.domain.errors import ClearwayError
+from clearway.domain.events import utc_now
 from clearway.entrypoints.relay_worker import BackgroundLoop
 from clearway.services.ledger.signing import SigningKey, read_signing_key
 from clearway.services.queries import receipt_event
@@ -55,6 +58,19 @@ def ledger_store(runtime: Runtime) -> SqlAlchemyLedgerStore:
     return SqlAlchemyLedgerStore(
         runtime.engine, key.note_signer(), runtime.settings.ledger_origin, runtime.context.now
     )
+
+
+def settings_ledger_store(engine: Engine, settings: Settings) -> SqlAlchemyLedgerStore:
+    """The integrator over ``engine`` alone, as ``clearway ledger integrate`` runs it: signing
+    with the key the settings name, under the log's origin (the key's name; a different
+    CLEARWAY_LEDGER_ORIGIN is refused with ``LedgerOriginMismatch``). Nothing else of the
+    clearance runtime (reference data, tariff, screening, risk) is read.
+
+    ``InsecureSettings`` without a key file; a key file that does not read raises what
+    ``read_signing_key`` raises (``OSError``, ``LedgerError``, ``ValueError``)."""
+    key = ledger_key(settings)
+    origin = ledger_origin(settings, key.name)
+    return SqlAlchemyLedgerStore(engine, key.note_signer(), origin, utc_now)
 
 
 def ledger_reader(runtime: Runtime) -> LedgerReader:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import orjson
 import typer
+from sqlalchemy import Engine
 
 from clearway.adapters import migrate
 from clearway.adapters.database import (
@@ -26,8 +27,9 @@ from clearway.adapters.ledger_reading import (
     read_log_entries,
     read_outbox_events,
 )
+from clearway.adapters.ledger_store import SqlAlchemyLedgerStore
 from clearway.bootstrap import LedgerOriginMismatch, ledger_origin
-from clearway.config import Settings, get_settings
+from clearway.config import InsecureSettings, Settings, get_settings
 from clearway.domain.ledger import COSIGNATURE_V1, ED25519, LedgerError, VerifierKey
 from clearway.entrypoints.cli.output import fail as _fail
 from clearway.entrypoints.cli.output import make_console
@@ -210,28 +212,40 @@ def integrate(
 ) -> None:
     """Integrate the outbox events not yet in the ledger and sign the grown tree (the server
     does this itself every CLEARWAY_LEDGER_INTERVAL_SECONDS)."""
-    from clearway.bootstrap import build_runtime
-    from clearway.config import InsecureSettings
-    from clearway.entrypoints.ledger_worker import Integrator, ledger_store
+    from clearway.entrypoints.ledger_worker import Integrator
 
     settings = get_settings()
     _existing_database(settings)
+    engine = create_database_engine(settings.database_url)
     try:
-        runtime = build_runtime(settings)
-    except InsecureSettings as error:
-        _fail(str(error))
-    try:
-        store = ledger_store(runtime)
+        store = _integrator_store(engine, settings)
+        migrate.upgrade(engine)
         if follow:
             with contextlib.suppress(KeyboardInterrupt):
                 Integrator(store).run_forever(interval)
             return
         added = store.integrate_all()
-    except (InsecureSettings, LedgerError) as error:
+    except LedgerError as error:
         _fail(str(error))
     finally:
-        runtime.engine.dispose()
+        engine.dispose()
     typer.echo(f"integrated {added} events into the ledger")
+
+
+def _integrator_store(engine: Engine, settings: Settings) -> SqlAlchemyLedgerStore:
+    """The integrator on the settings' database and key, or a one-line error naming what is
+    missing or wrong (no key file, a key of another origin, a file that is not a key)."""
+    from clearway.entrypoints.ledger_worker import settings_ledger_store
+
+    key_file = settings.ledger_key_file
+    try:
+        return settings_ledger_store(engine, settings)
+    except InsecureSettings as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot read {key_file}: {error.strerror}")
+    except (LedgerError, ValueError) as error:
+        _fail(f"{key_file} is not a signer key file: {error}")
 
 
 @ledger_app.command("audit")
