@@ -240,6 +240,32 @@ def test_the_model_scores_with_reasons_kept_with_the_declaration(
     assert scored["data"]["reasons"] == reasons
 
 
+def test_reasons_are_worked_out_for_held_goods_not_for_green_releases(
+    runtime: Runtime, api: Any, lodge: Any, kcs_model: ActiveModel
+) -> None:
+    runtime.context.risk.model = kcs_model
+    _criteria(runtime)  # nothing selects: the goods go green
+    released = lodge(certified(example("import"))).json()
+    assert released["status"] == "released"
+    green = officers_view(api, released["id"])["risk"]
+    assert 0 < green["score"] < 1 and green["reasons"] == []
+    _criteria(runtime, ("total_value >= 0 -> yellow", "document check"))  # all to yellow
+    held = lodge(certified(_import(901))).json()
+    yellow = officers_view(api, held["id"])["risk"]
+    assert yellow["lane"] == "yellow" and 1 <= len(yellow["reasons"]) <= 3
+
+
+def test_without_a_model_no_explanation_speaks_of_a_score(
+    runtime: Runtime, api: Any, lodge: Any
+) -> None:
+    runtime.context.risk.model = None
+    _criteria(runtime)
+    lodged = lodge(certified(example("import"))).json()
+    risk = officers_view(api, lodged["id"])["risk"]
+    assert risk["score"] is None and risk["reasons"] == []
+    assert "score" not in risk["explanation"]
+
+
 def test_a_restarted_process_reads_the_shared_history_and_lane_window(
     runtime: Runtime, api: Any, lodge: Any
 ) -> None:

@@ -298,3 +298,18 @@ def test_bad_draws_and_scores_are_refused() -> None:
     with pytest.raises(ValueError, match="finite"):
         selector.decide(criteria_lane=None, score=float("nan"), aeo=False, draw=0.5)
     assert selector.recent() == ()
+
+
+def test_with_no_model_the_top_up_draws_and_no_explanation_speaks_of_a_score() -> None:
+    unscored = [LaneOutcome(0.0, Lane.GREEN, LaneBasis.DEFAULT, aeo=False) for _ in range(100)]
+    selector = LaneSelector(TARGETS, recent=unscored)
+    decisions = [
+        selector.decide(criteria_lane=None, score=None, aeo=False, draw=0.04 + i / 1000)
+        for i in range(900)
+    ]
+    topped = [d for d in decisions if d.basis is LaneBasis.TOP_UP]
+    released = [d for d in decisions if d.basis is LaneBasis.DEFAULT]
+    assert topped and released  # the lanes still fill to their expected rates, by the draw
+    for decision in topped + released:
+        assert "score" not in decision.explanation
+        assert "no risk model" in decision.explanation

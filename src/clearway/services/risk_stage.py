@@ -159,9 +159,7 @@ class RiskStage:
         (``amended``) is decided afresh but not counted in the lane window again, and keeps at
         least the ``kept`` lane an earlier version was held in: amending does not lift a
         control."""
-        score, model_reasons = self._score(
-            seen, [item.sequence for item in declaration.items], history
-        )
+        score, riskiest = self._score(seen, history)
         trader = declaration.trader
         aeo = self.selectivity.is_aeo(declaration.declarant.id, trader.id if trader else None)
         new_trader = bool(seen) and history.tally("importer", seen[0]) is None
@@ -186,7 +184,7 @@ class RiskStage:
         with self._lock:
             lane = self.selector.decide(
                 criteria_lane=criteria_lane(hits),
-                score=score or 0.0,
+                score=score,
                 aeo=aeo,
                 draw=self.rng.random(),
                 required_lane=required_lane(unmet),
@@ -199,6 +197,13 @@ class RiskStage:
                 f"kept in the {kept} lane an earlier version of this declaration was held in: "
                 "an amendment does not lift a selection for control",
             )
+        # The reasons of a score are read where goods are held, queued or audited: TreeSHAP is
+        # worked out for those, not for the green releases most declarations get.
+        model_reasons = (
+            self._reasons(riskiest, [item.sequence for item in declaration.items])
+            if riskiest is not None and lane.lane is not Lane.GREEN
+            else []
+        )
         decision = RiskDecision(
             declaration_id=record.id,
             version=record.version,
@@ -218,18 +223,26 @@ class RiskStage:
         return decision
 
     def _score(
-        self, seen: Sequence[Observation], sequences: Sequence[int], history: History
-    ) -> tuple[float | None, list[dict[str, Any]]]:
+        self, seen: Sequence[Observation], history: History
+    ) -> tuple[float | None, tuple[int, Sequence[float]] | None]:
+        """The declaration's score (its riskiest item's) and that item's index and features."""
         if self.model is None or not seen:
-            return None, []
-        scorer = self.model.scorer
+            return None, None
         rows = [history.features(observation) for observation in seen]
-        scores = scorer.score(rows)
+        scores = self.model.scorer.score(rows)
         riskiest = max(range(len(scores)), key=scores.__getitem__)
-        (contributions,) = scorer.contributions([rows[riskiest]])
-        found = reasons(scorer.names, rows[riskiest], contributions)
-        item = sequences[riskiest]
-        return scores[riskiest], [{"item": item, **reason.document()} for reason in found]
+        return scores[riskiest], (riskiest, rows[riskiest])
+
+    def _reasons(
+        self, riskiest: tuple[int, Sequence[float]], sequences: Sequence[int]
+    ) -> list[dict[str, Any]]:
+        """What drove the riskiest item's score (TreeSHAP contributions), strongest first."""
+        assert self.model is not None
+        index, row = riskiest
+        scorer = self.model.scorer
+        (contributions,) = scorer.contributions([row])
+        found = reasons(scorer.names, row, contributions)
+        return [{"item": sequences[index], **reason.document()} for reason in found]
 
 
 class BatchHistory:

@@ -156,7 +156,7 @@ class LaneSelector:
         self,
         *,
         criteria_lane: Lane | None,
-        score: float,
+        score: float | None,
         aeo: bool,
         draw: float,
         required_lane: Lane | None = None,
@@ -167,9 +167,10 @@ class LaneSelector:
         ``criteria_lane`` is the most severe lane among the selectivity criteria that hit (GREEN
         forces release, e.g. an AEO simplification), or None when none hit; ``required_lane``
         the check that unmet prohibitions and restrictions call for, which no criterion can
-        lighten; ``draw`` is a uniform number in [0, 1) from the caller, so the domain holds
-        no hidden randomness. A decision taken again for an amended version is not counted:
-        the window measures declarations, not versions.
+        lighten; ``score`` the model's, None with no model in force (the top-up then takes
+        declarations by the draw alone, and says so); ``draw`` is a uniform number in [0, 1)
+        from the caller, so the domain holds no hidden randomness. A decision taken again for an
+        amended version is not counted: the window measures declarations, not versions.
         """
         if not 0.0 <= draw < 1.0:
             raise ValueError(f"draw must be uniform in [0, 1), not {draw}")
@@ -177,14 +178,14 @@ class LaneSelector:
             raise ValueError("an unmet requirement calls for a check, not the green lane")
         decision = self._choose(criteria_lane, required_lane, score, aeo, draw)
         if remember:
-            self._record(LaneOutcome(score, decision.lane, decision.basis, aeo))
+            self._record(LaneOutcome(score or 0.0, decision.lane, decision.basis, aeo))
         return decision
 
     def _choose(
         self,
         criteria_lane: Lane | None,
         required_lane: Lane | None,
-        score: float,
+        score: float | None,
         aeo: bool,
         draw: float,
     ) -> LaneDecision:
@@ -215,7 +216,7 @@ class LaneSelector:
         tie_break = (draw - sampled) / (1.0 - sampled)
         return self._top_up(score, aeo, tie_break)
 
-    def _top_up(self, score: float, aeo: bool, tie_break: float) -> LaneDecision:
+    def _top_up(self, score: float | None, aeo: bool, tie_break: float) -> LaneDecision:
         unselected = "no selectivity criterion hit and not drawn for random control"
         if len(self._window) < self._warmup or not self._green_scores:
             return LaneDecision(
@@ -229,8 +230,9 @@ class LaneSelector:
             tally = self._tallies[False] + self._tallies[True]
         scores = self._green_scores
         pool = len(scores)
-        above = pool - bisect_right(scores, score)
-        ties = bisect_right(scores, score) - bisect_left(scores, score)
+        ranked = score or 0.0
+        above = pool - bisect_right(scores, ranked)
+        ties = bisect_right(scores, ranked) - bisect_left(scores, ranked)
         # Equal scores share a rank range; the draw places this declaration within it, so a
         # flow of identical scores still fills each band to its share instead of all or none.
         position = above + tie_break * ties
@@ -241,13 +243,26 @@ class LaneSelector:
             if position < band_end * pool:
                 expected = target.expected_for(aeo=aeo)
                 who = " for authorised economic operators" if aeo else ""
+                why = (
+                    f"risk score {score:.2f} is in the top {top:.1%} of recent declarations "
+                    "not otherwise selected"
+                    if score is not None
+                    else "drawn among the declarations not otherwise selected (no risk model "
+                    "is in force to rank them)"
+                )
                 return LaneDecision(
                     target.lane,
                     LaneBasis.TOP_UP,
                     f"top-up to the {target.lane} lane's expected rate of {expected:.1%}{who}: "
-                    f"risk score {score:.2f} is in the top {top:.1%} of recent declarations "
-                    "not otherwise selected",
+                    f"{why}",
                 )
+        if score is None:
+            return LaneDecision(
+                Lane.GREEN,
+                LaneBasis.DEFAULT,
+                f"green lane ({_WHAT_HAPPENS[Lane.GREEN]}): {unselected}, nor drawn for the "
+                "top-up (no risk model is in force to rank declarations)",
+            )
         return LaneDecision(
             Lane.GREEN,
             LaneBasis.DEFAULT,
