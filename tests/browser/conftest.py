@@ -69,7 +69,7 @@ def portal(
         ledger_interval_seconds=0.5,
     )
     runtime = build_runtime(settings)
-    credentials, _ = seed_demo(runtime, count=60)
+    credentials, _ = seed_demo(runtime, count=200)
     companies = {user.username: user.company for user in credentials}
     passwords = {user.username: user.password for user in credentials}
     for username, (role, company) in EXTRA_USERS.items():

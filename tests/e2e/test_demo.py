@@ -11,9 +11,17 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from clearway.domain.risk.history import feature_names
 from tests.conftest import example_bytes
 
 CLEARWAY = str(Path(sys.executable).with_name("clearway"))
+# What a reason may name: a history key (its counts, rate, price and age grouped) or a number.
+REASON_FEATURES = {name.partition(".")[0] for name in feature_names()}
+MODEL_LINE = re.compile(
+    r"Risk model version (\d+) \(active\) trained in [\d.]+ s on ([\d,]+) simulated past "
+    r"declarations, ([\d,]+) found suspicious \(([\d,]+) lines fitted\): AUC (0\.\d+) on the "
+    r"([\d,]+) lines of the latest days, held out\."
+)
 
 
 def free_port() -> int:
@@ -53,6 +61,13 @@ def test_demo_serves_seeded_declarations_to_its_printed_users(tmp_path: Path) ->
             time.sleep(0.2)
         printed = output.read_text()
         assert "60 declarations lodged" in printed
+        # The demo trained its risk model on a simulated past, a tenth of it suspicious.
+        trained = MODEL_LINE.search(printed)
+        assert trained, printed
+        version, past, suspicious, _, auc, _ = trained.groups()
+        assert (version, past) == ("1", "2,000")
+        assert 150 <= int(suspicious.replace(",", "")) <= 250
+        assert float(auc) >= 0.8  # measured 0.919
         passwords = dict(re.findall(r"│ \w+\s+│ ([\w-]+)\s+│ (\S+)\s+│", printed))
         assert {"trader", "officer", "risk_analyst", "agency", "auditor", "admin", "broker"} <= set(
             passwords
@@ -70,6 +85,25 @@ def test_demo_serves_seeded_declarations_to_its_printed_users(tmp_path: Path) ->
             f"{base}/api/v1/declarations", params={"limit": 500}, headers=token("officer")
         ).json()
         assert len(officer["items"]) == 60
+        officer_token = token("officer")
+        with httpx.Client(base_url=base, headers=officer_token) as officer_client:
+            decisions = [
+                officer_client.get(f"/api/v1/declarations/{item['id']}").json()["risk"]
+                for item in officer["items"]
+            ]
+        # Every seeded declaration was scored by the demo's model; a few (the suspicious ones)
+        # high, most low.
+        scores = sorted(decision["score"] for decision in decisions)
+        assert all(decision["model_version"] == 1 for decision in decisions)
+        assert all(isinstance(score, float) and 0 <= score <= 1 for score in scores)
+        assert scores[len(scores) // 2] < 0.2 and scores[-1] > 0.5
+        # The goods held or audited carry the reasons of their score, named by feature.
+        checked = [decision for decision in decisions if decision["lane"] != "green"]
+        assert checked
+        for decision in checked:
+            assert decision["reasons"], decision
+            assert {reason["feature"] for reason in decision["reasons"]} <= REASON_FEATURES
+            assert all(reason["text"] for reason in decision["reasons"])
         trader = httpx.get(
             f"{base}/api/v1/declarations", params={"limit": 500}, headers=token("trader")
         ).json()

@@ -1,12 +1,13 @@
-"""Seeding the demo: one user per role, illustrative selectivity criteria and a few hundred
-generated declarations."""
+"""Seeding the demo: one user per role, illustrative selectivity criteria, a risk model trained
+on a simulated past and a few hundred generated declarations that it scores."""
 
 from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from clearway.adapters.control_list_store import load_illustrative_control_list
+from clearway.adapters.model_store import activate, save_model
+from clearway.adapters.risk_state import SqlAlchemyHistoryStore
 from clearway.adapters.sanctions_files import read_shipped_lists
 from clearway.adapters.screening_store import load_list
 from clearway.adapters.selectivity_store import SqlAlchemySelectivityStore
@@ -25,6 +28,7 @@ from clearway.domain.access import USER_ROLES, Principal, Role
 from clearway.domain.export_control.licence import Licence, LicenceItem, LicenceType
 from clearway.domain.risk.lane import Lane
 from clearway.domain.risk.selectivity import AEO_LIST, ValueBand
+from clearway.entrypoints.cli.output import make_console
 from clearway.entrypoints.schemas import parse_declaration
 from clearway.services.licensing import IssueLicence, issue_licence
 from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
@@ -40,9 +44,15 @@ from clearway.services.selectivity_admin import (
     put_list,
     put_value_bands,
 )
-from clearway.services.simulation import simulate
+from clearway.services.simulation import SimulatedDeclaration, simulate_labelled
+from clearway.services.simulation.findings import simulated_findings, train_on_findings
 
 DEMO_ANALYST = "demo-seed"
+# The simulated past the demo's model learns from, declarations lodged before the demo's own
+# over 30 days: about a second to value and observe, a second to train.
+PAST_DECLARATIONS = 2000
+# Share of the simulated declarations made suspicious, in the past and among the demo's own.
+SUSPICIOUS_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -122,11 +132,86 @@ def seed_licence(runtime: Runtime) -> None:
     issue_licence(IssueLicence(licence, agency), runtime.uow(), runtime.context)
 
 
+@dataclass(frozen=True, slots=True)
+class DemoModel:
+    """The risk model trained on the simulated past: its version and how well it did."""
+
+    version: int
+    declarations: int
+    frauds: int
+    training_rows: int
+    metrics: dict[str, Any]
+    seconds: float
+
+    def summary(self) -> str:
+        metrics = self.metrics
+        return (
+            f"Risk model version {self.version} (active) trained in {self.seconds:.1f} s on "
+            f"{self.declarations:,} simulated past declarations, {self.frauds:,} found "
+            f"suspicious ({self.training_rows:,} lines fitted): AUC {metrics['auc']:.3f} on the "
+            f"{metrics['held_out_rows']:,} lines of the latest days, held out."
+        )
+
+
+def seed_risk_model(
+    runtime: Runtime, past: Sequence[SimulatedDeclaration], *, seed: int = 0
+) -> DemoModel:
+    """Train a model on ``past`` with a finding of fraud on each declaration the simulator made
+    suspicious, store it as the next version and make it active; the trader history it learned
+    becomes what the administration knows, so the declarations lodged next are scored against
+    it. Needs the tariff loaded (duty rates are features); raises ``TrainingError`` when
+    ``past`` has too few findings of either kind."""
+    started = time.perf_counter()
+    now = runtime.context.now()
+    parsed = ((parse_declaration(d.payload).declaration, d.suspicious) for d in past)
+    findings = simulated_findings(parsed, runtime.context, now)
+    trained = train_on_findings(findings, seed=seed)
+    with runtime.engine.begin() as connection:
+        version = save_model(
+            connection,
+            trained.model,
+            created_by=DEMO_ANALYST,
+            source=(
+                f"simulated findings: {findings.frauds:,} suspicious of "
+                f"{findings.declarations:,} declarations"
+            ),
+            settings=trained.settings,
+            metrics=trained.metrics,
+            training_rows=trained.training_rows,
+            baseline=trained.baseline,
+            now=now,
+        )
+        activate(connection, version, now=now)
+        SqlAlchemyHistoryStore(connection).add(findings.known())
+    runtime.sync(force=True)
+    return DemoModel(
+        version,
+        findings.declarations,
+        findings.frauds,
+        trained.training_rows,
+        trained.metrics,
+        time.perf_counter() - started,
+    )
+
+
+def _print(line: str) -> None:
+    make_console(highlight=False).print(line)
+
+
 def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[DemoUser], int]:
+def seed_demo(
+    runtime: Runtime,
+    count: int,
+    seed: int = 2026,
+    *,
+    report: Callable[[str], None] = _print,
+) -> tuple[list[DemoUser], int]:
+    """Seed the demo and lodge ``count`` declarations; ``report`` tells which model scores
+    them. The declarations continue the simulated past the model learned from (the same
+    traders and partners), a tenth of them suspicious."""
     load_illustrative_tariff(runtime.engine, runtime.settings.country)
     uk_records = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "uk-tariff"
     if uk_records.is_dir():
@@ -141,7 +226,16 @@ def seed_demo(runtime: Runtime, count: int, seed: int = 2026) -> tuple[list[Demo
     runtime.sync(force=True)
     load_illustrative_control_list(runtime.engine)
     runtime.sync(force=True)
-    payloads = list(simulate(count, seed, reference=runtime.context.reference))
+    simulated = list(
+        simulate_labelled(
+            PAST_DECLARATIONS + count,
+            seed,
+            reference=runtime.context.reference,
+            suspicious_share=SUSPICIOUS_SHARE,
+        )
+    )
+    report(seed_risk_model(runtime, simulated[:PAST_DECLARATIONS]).summary())
+    payloads = [declaration.payload for declaration in simulated[PAST_DECLARATIONS:]]
     declarants = Counter(payload["declarant"]["id"] for payload in payloads)
     # The five busiest declarants are authorised economic operators in the demo.
     seed_selectivity(runtime, aeo=[declarant for declarant, _ in declarants.most_common(5)])
