@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm
 import numpy as np
+
+if TYPE_CHECKING:
+    import lightgbm
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,8 @@ class RiskModel:
 
     @classmethod
     def from_text(cls, text: str, names: Sequence[str]) -> RiskModel:
+        import lightgbm  # loaded only where a model is: every command need not pay for it
+
         return cls(lightgbm.Booster(model_str=text), names)
 
 
@@ -104,6 +108,8 @@ def fit(
         raise ValueError("training needs as many labels as rows, and at least one row")
     if len(set(labels)) < 2:
         raise ValueError("training needs both outcomes: some fraud found and some not")
+    import lightgbm
+
     feature_names = [_safe(name) for name in names]
     train_set = lightgbm.Dataset(
         np.asarray(rows, dtype=np.float64),
@@ -141,6 +147,8 @@ def fit_default(
     rows: Sequence[Sequence[float]], labels: Sequence[bool], names: Sequence[str], *, seed: int
 ) -> RiskModel:
     """LightGBM with its default parameters (100 rounds, 31 leaves), as a control."""
+    import lightgbm
+
     train_set = lightgbm.Dataset(
         np.asarray(rows, dtype=np.float64),
         label=np.asarray(labels, dtype=np.float64),
