@@ -9,6 +9,13 @@ from sqlalchemy import Connection, Row, and_, exists, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.bulk import insert_rows
+from clearway.adapters.declaration_rows import (
+    declaration_row,
+    item_row_dicts,
+    message_rows,
+    party_rows,
+    version_row,
+)
 from clearway.adapters.export_control_tables import referrals
 from clearway.adapters.referral_store import SqlAlchemyReferralStore
 from clearway.adapters.risk_store import risk_document
@@ -44,96 +51,6 @@ _RECORD_COLUMNS = (
 )
 
 
-def _declaration_row(record: DeclarationRecord) -> dict[str, Any]:
-    payload = record.payload
-    return {
-        "id": record.id,
-        "type": record.type,
-        "lrn": record.lrn,
-        "declarant_id": record.declarant_id,
-        "status": record.status.value,
-        "version": record.version,
-        "mrn": record.mrn,
-        "procedure": payload["procedure"],
-        "office": payload["office"],
-        "destination_country": payload.get("destination_country"),
-        "dispatch_country": payload.get("dispatch_country"),
-        "invoice_currency": (payload.get("invoice") or {}).get("currency"),
-        "invoice_amount": (payload.get("invoice") or {}).get("amount"),
-        "customs_value": record.customs_value,
-        "item_count": len(payload["items"]),
-        "payload_hash": record.payload_hash,
-        "lodged_by": record.lodged_by,
-        "lodged_at": record.lodged_at,
-        "accepted_at": record.accepted_at,
-        "updated_at": record.updated_at,
-    }
-
-
-PARTY_ROLES = ("declarant", "importer", "exporter", "consignee", "end_user", "carrier", "consignor")
-
-
-def _party_rows(record: DeclarationRecord) -> list[dict[str, Any]]:
-    rows = []
-    for role in PARTY_ROLES:
-        party = record.payload.get(role)
-        if party:
-            address = party.get("address") or {}
-            rows.append(
-                {
-                    "declaration_id": record.id,
-                    "role": role,
-                    "company_id": party.get("id"),
-                    "name": party["name"][:140] if party.get("name") else None,
-                    "country": party.get("country") or address.get("country"),
-                }
-            )
-    return rows
-
-
-def _version_row(record: DeclarationRecord, actor: str) -> dict[str, Any]:
-    return {
-        "declaration_id": record.id,
-        "version": record.version,
-        "payload": record.payload,
-        "valuation": record.valuation,
-        "assessment": record.assessment,
-        "created_by": actor,
-        "created_at": record.updated_at,
-    }
-
-
-def _message_rows(records: Sequence[DeclarationRecord]) -> list[dict[str, Any]]:
-    return [
-        {
-            "declaration_id": record.id,
-            "version": record.version,
-            "format": record.message.format,
-            "content": record.message.content,
-            "received_at": record.updated_at,
-        }
-        for record in records
-        if record.message is not None
-    ]
-
-
-def _item_row_dicts(record: DeclarationRecord, items: Sequence[ItemRow]) -> list[dict[str, Any]]:
-    return [
-        {
-            "declaration_id": record.id,
-            "version": record.version,
-            "sequence": item.sequence,
-            "commodity_code": item.commodity_code,
-            "origin_country": item.origin_country,
-            "preference": item.preference,
-            "net_mass_kg": item.net_mass_kg,
-            "invoice_amount": item.invoice_amount,
-            "customs_value": item.customs_value,
-        }
-        for item in items
-    ]
-
-
 def _is_duplicate_lrn(error: IntegrityError) -> bool:
     message = str(error.orig).lower()
     return "lrn" in message
@@ -150,7 +67,7 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
         connection = self._connection
         try:
             insert_rows(
-                connection, declarations, [_declaration_row(record) for record, _ in records]
+                connection, declarations, [declaration_row(record) for record, _ in records]
             )
         except IntegrityError as error:
             if _is_duplicate_lrn(error):
@@ -159,26 +76,26 @@ class SqlAlchemyDeclarationRepository(AbstractDeclarationRepository):
         insert_rows(
             connection,
             declaration_versions,
-            [_version_row(record, record.lodged_by) for record, _ in records],
+            [version_row(record, record.lodged_by) for record, _ in records],
         )
-        item_rows = [row for record, items in records for row in _item_row_dicts(record, items)]
+        item_rows = [row for record, items in records for row in item_row_dicts(record, items)]
         insert_rows(connection, declaration_items, item_rows)
-        party_rows = [row for record, _ in records for row in _party_rows(record)]
-        insert_rows(connection, declaration_parties, party_rows)
-        insert_rows(connection, declaration_messages, _message_rows([r for r, _ in records]))
+        parties = [row for record, _ in records for row in party_rows(record)]
+        insert_rows(connection, declaration_parties, parties)
+        insert_rows(connection, declaration_messages, message_rows([r for r, _ in records]))
 
     def add_version(self, record: DeclarationRecord, items: Sequence[ItemRow], actor: str) -> None:
         connection = self._connection
-        insert_rows(connection, declaration_versions, [_version_row(record, actor)])
-        insert_rows(connection, declaration_items, _item_row_dicts(record, items))
-        values = _declaration_row(record)
+        insert_rows(connection, declaration_versions, [version_row(record, actor)])
+        insert_rows(connection, declaration_items, item_row_dicts(record, items))
+        values = declaration_row(record)
         del values["id"]
         connection.execute(update(declarations).where(declarations.c.id == record.id), values)
         connection.execute(
             declaration_parties.delete().where(declaration_parties.c.declaration_id == record.id)
         )
-        insert_rows(connection, declaration_parties, _party_rows(record))
-        insert_rows(connection, declaration_messages, _message_rows([record]))
+        insert_rows(connection, declaration_parties, party_rows(record))
+        insert_rows(connection, declaration_messages, message_rows([record]))
 
     def message(self, declaration_id: str, version: int) -> ReceivedMessage | None:
         """The standard message a version came in, if it came as one."""
