@@ -255,6 +255,38 @@ def test_reasons_are_worked_out_for_held_goods_not_for_green_releases(
     assert yellow["lane"] == "yellow" and 1 <= len(yellow["reasons"]) <= 3
 
 
+def test_a_batch_is_scored_against_the_stored_history_not_its_batch_mates(
+    runtime: Runtime, api: Any, lodge: Any, kcs_model: ActiveModel
+) -> None:
+    from clearway.domain.access import Principal, Role
+    from clearway.entrypoints.schemas import parse_declaration
+    from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
+
+    runtime.context.risk.model = kcs_model
+    first = lodge(certified(_import(1))).json()
+    cheap = certified(_import(2))
+    cheap["items"][0]["invoice_amount"] = cheap["invoice"]["amount"] = "1840.00"  # a tenth
+    two_items = certified(_import(3))
+    two_items["items"].append({**cheap["items"][0], "sequence": 2})
+    two_items["invoice"]["amount"] = "20240.00"
+    batch = [cheap, two_items, certified(_import(4)), certified(_import(5))]
+    actor = Principal("bulk", Role.SYSTEM)
+    commands = []
+    for payload in batch:
+        parsed = parse_declaration(payload)
+        commands.append(LodgeDeclaration(parsed.declaration, parsed.document, actor))
+    outcomes = lodge_declarations(commands, runtime.uow(), runtime.context)
+    assert all(isinstance(outcome, Lodged) for outcome in outcomes), outcomes
+    scores = [officers_view(api, o.record.id)["risk"]["score"] for o in outcomes]  # type: ignore[union-attr]
+    # A declaration takes its riskiest item's score; the last two are the same goods from the
+    # same trader: neither sees the other, both see the one lodged before the batch.
+    assert scores[0] != scores[2] and all(0 < score < 1 for score in scores)
+    assert scores[1] == max(scores[0], scores[2])
+    assert scores[2] == scores[3]
+    # Every goods item counts in the importer's history once the batch is stored: 1 + 1 + 2 + 1 + 1.
+    assert _importer_tally(runtime, first["id"]) == (6, 0, 0)
+
+
 def test_without_a_model_no_explanation_speaks_of_a_score(
     runtime: Runtime, api: Any, lodge: Any
 ) -> None:

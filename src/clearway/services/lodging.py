@@ -265,6 +265,7 @@ def lodge_declarations(
             new_events: list[Event] = []
             laned = BatchStages()
             claimed: dict[tuple[str, str], DeclarationRecord] = dict(existing)
+            created: list[tuple[int, Checked, DeclarationRecord, list[Event]]] = []
             for (index, checked), key in zip(valued, keys, strict=True):
                 command = commands[index]
                 stored = claimed.get(key)
@@ -272,6 +273,20 @@ def lodge_declarations(
                     outcomes[index] = _replay(stored, command)
                     continue
                 record, events = _new_record(command, checked, context, now)
+                claimed[key] = record
+                created.append((index, checked, record, events))
+            laned.score(
+                [
+                    (record, commands[index].declaration, checked.valuation, checked.assessment)
+                    for index, checked, record, _ in created
+                    if checked.valuation is not None and checked.assessment is not None
+                ],
+                context,
+                uow,
+                now,
+            )
+            for index, checked, record, events in created:
+                command = commands[index]
                 if checked.assessment is not None:
                     events.extend(
                         laned.decide(
@@ -291,7 +306,6 @@ def lodge_declarations(
                             record, command.declaration, command.actor.username, context, uow, now
                         )
                     )
-                claimed[key] = record
                 assert checked.valuation is not None
                 new_rows.append((record, item_rows(command.declaration, checked.valuation)))
                 new_events.extend(events)

@@ -64,6 +64,11 @@ class Scorer(Protocol):
     def contributions(self, rows: Sequence[Sequence[float]]) -> list[list[float]]: ...
 
 
+Scored = tuple[float | None, tuple[int, Sequence[float]] | None]
+"""A declaration's score, and the index and features of the item that gave it (None, None
+with no model in force or no goods to score)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ActiveModel:
     version: int
@@ -151,15 +156,16 @@ class RiskStage:
         *,
         seen: Sequence[Observation],
         history: History,
+        scored: Scored | None = None,
         amended: bool = False,
         kept: Lane | None = None,
     ) -> RiskDecision:
         """Score, meet the criteria and give the lane. ``seen`` are the declaration's
-        observations and ``history`` what is known of their keys. An amended version
-        (``amended``) is decided afresh but not counted in the lane window again, and keeps at
-        least the ``kept`` lane an earlier version was held in: amending does not lift a
-        control."""
-        score, riskiest = self._score(seen, history)
+        observations and ``history`` what is known of their keys; ``scored`` its score when
+        its batch was scored already (``score_many``). An amended version (``amended``) is
+        decided afresh but not counted in the lane window again, and keeps at least the
+        ``kept`` lane an earlier version was held in: amending does not lift a control."""
+        score, riskiest = scored or self.score_many([seen], history)[0]
         trader = declaration.trader
         aeo = self.selectivity.is_aeo(declaration.declarant.id, trader.id if trader else None)
         new_trader = bool(seen) and history.tally("importer", seen[0]) is None
@@ -222,16 +228,26 @@ class RiskStage:
         )
         return decision
 
-    def _score(
-        self, seen: Sequence[Observation], history: History
-    ) -> tuple[float | None, tuple[int, Sequence[float]] | None]:
-        """The declaration's score (its riskiest item's) and that item's index and features."""
-        if self.model is None or not seen:
-            return None, None
-        rows = [history.features(observation) for observation in seen]
-        scores = self.model.scorer.score(rows)
-        riskiest = max(range(len(scores)), key=scores.__getitem__)
-        return scores[riskiest], (riskiest, rows[riskiest])
+    def score_many(
+        self, declarations: Sequence[Sequence[Observation]], history: History
+    ) -> list[Scored]:
+        """Each declaration's score (its riskiest item's) with that item's index and features,
+        from its observations: every item of every declaration in one call to the model."""
+        if self.model is None:
+            return [(None, None)] * len(declarations)
+        rows = [[history.features(observation) for observation in seen] for seen in declarations]
+        flat = self.model.scorer.score([row for item_rows in rows for row in item_rows])
+        scored: list[Scored] = []
+        start = 0
+        for item_rows in rows:
+            scores = flat[start : start + len(item_rows)]
+            start += len(item_rows)
+            if not scores:
+                scored.append((None, None))
+                continue
+            riskiest = max(range(len(scores)), key=scores.__getitem__)
+            scored.append((scores[riskiest], (riskiest, item_rows[riskiest])))
+        return scored
 
     def _reasons(
         self, riskiest: tuple[int, Sequence[float]], sequences: Sequence[int]

@@ -31,6 +31,7 @@ from clearway.services.risk_stage import (
     QUEUED_LANES,
     BatchHistory,
     RiskDecision,
+    Scored,
     counted,
     lane_events,
 )
@@ -59,6 +60,7 @@ class BatchStages:
         self.observed: list[list[Observation]] = []
         self.outcomes: list[LaneOutcome] = []
         self._history: BatchHistory | None = None
+        self._scored: dict[str, tuple[list[Observation], Scored]] = {}
 
     def _known(self, uow: AbstractUnitOfWork, context: ClearanceContext) -> BatchHistory:
         """The batch's view of the shared history; the lane window caught up first."""
@@ -66,6 +68,34 @@ class BatchStages:
             context.risk.catch_up(uow.lanes)
             self._history = BatchHistory(uow.history)
         return self._history
+
+    def score(
+        self,
+        batch: Sequence[tuple[DeclarationRecord, Declaration, Valuation, DeclarationAssessment]],
+        context: ClearanceContext,
+        uow: AbstractUnitOfWork,
+        now: datetime,
+    ) -> None:
+        """Score a batch of new declarations before they are decided one by one: the history
+        of every key they read in one query, every item in one call to the model. A
+        declaration's features read the history as stored, not its batch-mates."""
+        with timed("risk", len(batch)):
+            seen_each = [
+                observations(
+                    declaration,
+                    valuation,
+                    dict(zip(assessment.sequences, assessment.items, strict=True)),
+                    record.id,
+                    now.date(),
+                )
+                for record, declaration, valuation, assessment in batch
+            ]
+            history = self._known(uow, context).known(
+                [observation for seen in seen_each for observation in seen]
+            )
+            scores = context.risk.score_many(seen_each, history)
+            for (record, *_), seen, scored in zip(batch, seen_each, scores, strict=True):
+                self._scored[record.id] = (seen, scored)
 
     def decide(
         self,
@@ -86,8 +116,13 @@ class BatchStages:
             controls = check_controls(declaration, context, uow, now.date())
         with timed("risk"):
             by_sequence = dict(zip(assessment.sequences, assessment.items, strict=True))
-            seen = observations(declaration, valuation, by_sequence, record.id, now.date())
-            history = self._known(uow, context).known(seen)
+            prepared = self._scored.pop(record.id, None) if amended is None else None
+            if prepared is None:
+                seen = observations(declaration, valuation, by_sequence, record.id, now.date())
+                history = self._known(uow, context).known(seen)
+                scored = None
+            else:
+                (seen, scored), history = prepared, self._known(uow, context).history
             decision = context.risk.decide(
                 record,
                 declaration,
@@ -96,6 +131,7 @@ class BatchStages:
                 now,
                 seen=seen,
                 history=history,
+                scored=scored,
                 amended=amended is not None,
                 kept=amended.held_lane if amended else None,
             )

@@ -202,16 +202,33 @@ def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def seed_demo(
+def demo_traffic(
+    runtime: Runtime, count: int, seed: int = 2026
+) -> tuple[list[SimulatedDeclaration], list[dict[str, Any]]]:
+    """The simulated past the demo's model learns from, and ``count`` declarations that continue
+    it (the same traders and partners, a tenth of them suspicious), as payloads to lodge."""
+    simulated = list(
+        simulate_labelled(
+            PAST_DECLARATIONS + count,
+            seed,
+            reference=runtime.context.reference,
+            suspicious_share=SUSPICIOUS_SHARE,
+        )
+    )
+    return simulated[:PAST_DECLARATIONS], [d.payload for d in simulated[PAST_DECLARATIONS:]]
+
+
+def configure_demo(
     runtime: Runtime,
-    count: int,
-    seed: int = 2026,
+    past: Sequence[SimulatedDeclaration],
+    payloads: Sequence[dict[str, Any]],
     *,
     report: Callable[[str], None] = _print,
-) -> tuple[list[DemoUser], int]:
-    """Seed the demo and lodge ``count`` declarations; ``report`` tells which model scores
-    them. The declarations continue the simulated past the model learned from (the same
-    traders and partners), a tenth of them suspicious."""
+) -> None:
+    """Configure every stage as the demo runs it: the illustrative tariff (and the real UK
+    records beside the project), the shipped sanctions lists, the illustrative control list, a
+    risk model trained on ``past``, selectivity criteria with the five busiest declarants of
+    ``payloads`` as authorised operators, and a licence. ``report`` tells which model scores."""
     load_illustrative_tariff(runtime.engine, runtime.settings.country)
     uk_records = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "uk-tariff"
     if uk_records.is_dir():
@@ -226,19 +243,26 @@ def seed_demo(
     runtime.sync(force=True)
     load_illustrative_control_list(runtime.engine)
     runtime.sync(force=True)
-    simulated = list(
-        simulate_labelled(
-            PAST_DECLARATIONS + count,
-            seed,
-            reference=runtime.context.reference,
-            suspicious_share=SUSPICIOUS_SHARE,
-        )
-    )
-    report(seed_risk_model(runtime, simulated[:PAST_DECLARATIONS]).summary())
-    payloads = [declaration.payload for declaration in simulated[PAST_DECLARATIONS:]]
+    report(seed_risk_model(runtime, past).summary())
     declarants = Counter(payload["declarant"]["id"] for payload in payloads)
     # The five busiest declarants are authorised economic operators in the demo.
     seed_selectivity(runtime, aeo=[declarant for declarant, _ in declarants.most_common(5)])
+    seed_licence(runtime)
+
+
+def seed_demo(
+    runtime: Runtime,
+    count: int,
+    seed: int = 2026,
+    *,
+    report: Callable[[str], None] = _print,
+) -> tuple[list[DemoUser], int]:
+    """Seed the demo and lodge ``count`` declarations; ``report`` tells which model scores
+    them. The declarations continue the simulated past the model learned from (the same
+    traders and partners), a tenth of them suspicious."""
+    past, payloads = demo_traffic(runtime, count, seed)
+    configure_demo(runtime, past, payloads, report=report)
+    declarants = Counter(payload["declarant"]["id"] for payload in payloads)
     trader_company = declarants.most_common(1)[0][0] if declarants else "GB123456789000"
     accounts = [
         (role.value, role, trader_company if role is Role.TRADER else None) for role in USER_ROLES
@@ -258,6 +282,5 @@ def seed_demo(
     for payload in payloads:
         parsed = parse_declaration(payload)
         commands.append(LodgeDeclaration(parsed.declaration, parsed.document, actor))
-    seed_licence(runtime)
     outcomes = lodge_declarations(commands, runtime.uow(), runtime.context)
     return credentials, sum(isinstance(outcome, Lodged) for outcome in outcomes)
