@@ -88,13 +88,20 @@ def _screening_finding(
 
 
 def check_controls(
-    declaration: Declaration, context: ClearanceContext, uow: AbstractUnitOfWork, on: date
+    declaration: Declaration,
+    context: ClearanceContext,
+    uow: AbstractUnitOfWork,
+    on: date,
+    screened: list[ControlFinding] | None = None,
 ) -> Controls:
-    """Screen the parties and check the export; the cited licences are read under lock, so
-    the draws found here still hold when a release in the same transaction takes them."""
+    """Screen the parties (unless ``screened`` holds their findings already) and check the
+    export; the cited licences are read under lock, so the draws found here still hold when
+    a release in the same transaction takes them."""
     licences = uow.licences.get_many(sorted(cited_numbers(declaration)), lock=True)
     exported = _check_export(declaration, context, licences, on)
-    findings = screening_findings(declaration, context) + exported.findings
+    if screened is None:
+        screened = screening_findings(declaration, context)
+    findings = screened + exported.findings
     return Controls(findings, exported.draws)
 
 

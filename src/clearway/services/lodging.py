@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from clearway.domain.events import (
     DECLARATION_LODGED,
     Event,
 )
+from clearway.domain.export_control.referral import ControlFinding
 from clearway.domain.identifiers import new_id
 from clearway.domain.lifecycle import Status
 from clearway.domain.money import round_money
@@ -38,6 +39,7 @@ from clearway.services.assessment import (
     assessment_document,
 )
 from clearway.services.context import ClearanceContext
+from clearway.services.controls_stage import screening_findings
 from clearway.services.ports import AbstractUnitOfWork, DuplicateDeclaration, ItemRow
 from clearway.services.stages import BatchStages
 from clearway.services.timing import timed
@@ -52,6 +54,8 @@ class LodgeDeclaration:
     actor: Principal
     message: ReceivedMessage | None = None
     """The standard message the declaration came in, kept with it."""
+    checked: Checked | None = None
+    """Its checks, when a worker process made them already (``prepare_checks``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,8 @@ class Checked:
     violations: list[Violation]
     valuation: Valuation | None = None
     assessment: DeclarationAssessment | None = None
+    screening: list[ControlFinding] | None = None
+    """The parties' screening findings, when made with the checks (``prepare_checks``)."""
 
 
 def check_value_and_assess(
@@ -109,6 +115,17 @@ def check_value_and_assess(
     if problems:
         return Checked(problems)
     return Checked([], valuation, assessment)
+
+
+def prepare_checks(
+    command: LodgeDeclaration, context: ClearanceContext, now: datetime
+) -> LodgeDeclaration:
+    """The command with the checks that need no database made (validation, valuation, duty,
+    screening of the parties), as a worker process makes them for the process that stores."""
+    checked = check_value_and_assess(command.declaration, context, now)
+    if checked.valuation is not None:
+        checked = replace(checked, screening=screening_findings(command.declaration, context))
+    return replace(command, checked=checked)
 
 
 def assessment_event(
@@ -249,7 +266,7 @@ def lodge_declarations(
             if refused is not None:
                 outcomes[index] = Forbidden(refused)
                 continue
-            checked = check_value_and_assess(command.declaration, context, now)
+            checked = command.checked or check_value_and_assess(command.declaration, context, now)
             if checked.valuation is None:
                 outcomes[index] = ValidationFailed(checked.violations)
             else:
@@ -298,12 +315,19 @@ def lodge_declarations(
                             context,
                             uow,
                             now,
+                            screened=checked.screening,
                         )
                     )
                 else:
                     events.extend(
                         laned.control(
-                            record, command.declaration, command.actor.username, context, uow, now
+                            record,
+                            command.declaration,
+                            command.actor.username,
+                            context,
+                            uow,
+                            now,
+                            screened=checked.screening,
                         )
                     )
                 assert checked.valuation is not None

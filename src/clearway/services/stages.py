@@ -9,7 +9,7 @@ from datetime import datetime
 
 from clearway.domain.declaration import Declaration, Valuation
 from clearway.domain.events import DECLARATION_HELD, Event
-from clearway.domain.export_control.referral import Referral
+from clearway.domain.export_control.referral import ControlFinding, Referral
 from clearway.domain.lifecycle import Status, transition
 from clearway.domain.record import DeclarationRecord
 from clearway.domain.risk.facts import observations
@@ -109,11 +109,12 @@ class BatchStages:
         now: datetime,
         *,
         amended: Amended | None = None,
+        screened: list[ControlFinding] | None = None,
     ) -> list[Event]:
         """Controls, then risk and lane, for an assessed declaration (a new one, or the new
         version of an amended one)."""
         with timed("controls"):
-            controls = check_controls(declaration, context, uow, now.date())
+            controls = check_controls(declaration, context, uow, now.date(), screened)
         with timed("risk"):
             by_sequence = dict(zip(assessment.sequences, assessment.items, strict=True))
             prepared = self._scored.pop(record.id, None) if amended is None else None
@@ -167,11 +168,12 @@ class BatchStages:
         now: datetime,
         *,
         amended: Amended | None = None,
+        screened: list[ControlFinding] | None = None,
     ) -> list[Event]:
         """The controls stage alone, for a declaration that could not be assessed (no tariff
         is loaded): what it refers is held for the agency; the rest stays accepted."""
         with timed("controls"):
-            controls = check_controls(declaration, context, uow, now.date())
+            controls = check_controls(declaration, context, uow, now.date(), screened)
         if not controls.referred:
             return []
         record.status = transition(record.status, Status.HELD)

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 from pydantic import ValidationError
@@ -32,7 +32,15 @@ from clearway.domain.lifecycle import Status
 from clearway.domain.record import DeclarationRecord
 from clearway.domain.rules import Violation
 from clearway.entrypoints.schemas import ParsedDeclaration, parse_declaration, schema_violations
-from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
+from clearway.services.lodging import (
+    Lodged,
+    LodgeDeclaration,
+    lodge_declarations,
+    prepare_checks,
+)
+
+if TYPE_CHECKING:
+    from clearway.entrypoints.cli.bulk_workers import Preparer
 
 
 @dataclass
@@ -122,8 +130,10 @@ def process_file(
     *,
     batch_size: int = 1000,
     progress: Callable[[int], None] = lambda _offset: None,
+    workers: Preparer | None = None,
 ) -> BulkSummary:
-    """Lodge every declaration in a JSON Lines file; refusals go to ``rejects`` as JSON Lines."""
+    """Lodge every declaration in a JSON Lines file; refusals go to ``rejects`` as JSON Lines.
+    The checks that need no database are made on ``workers`` when given."""
     summary = BulkSummary()
     started = time.perf_counter()
 
@@ -146,7 +156,16 @@ def process_file(
 
     with path.open("rb") as handle:
         lines = json_lines(handle, runtime.settings.max_body_bytes)
-        lodge_lines(runtime, actor, counted(lines), batch_size, refused, lodged, progress)
+        lodge_lines(
+            runtime,
+            actor,
+            counted(lines),
+            batch_size,
+            refused,
+            lodged,
+            progress,
+            workers=workers,
+        )
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -201,6 +220,43 @@ def _refusal(number: int, lrn: str | None, code: str, pointer: str, detail: str)
     return LineRefused(number, lrn, detail, (Violation(code, pointer, detail),))
 
 
+Prepared = list[tuple[int, "LodgeDeclaration | LineRefused"]]
+"""A batch ready to lodge: each line's number and its command, or why the line is refused."""
+
+
+def prepare_lines(
+    runtime: Runtime, actor: Principal, lines: Iterable[InputLine], *, checked: bool = False
+) -> Prepared:
+    """Each line's command to lodge as ``actor``, or its refusal; with ``checked``, the
+    command carries the checks that need no database (``prepare_checks``)."""
+    prepared: Prepared = []
+    now = runtime.context.now()
+    for line in lines:
+        parsed = parse_line(line)
+        if not isinstance(parsed, ParsedDeclaration):
+            prepared.append((line.number, parsed))
+            continue
+        command = LodgeDeclaration(parsed.declaration, parsed.document, actor)
+        if checked:
+            command = prepare_checks(command, runtime.context, now)
+        prepared.append((line.number, command))
+    return prepared
+
+
+def batched_lines(lines: Iterable[InputLine], size: int) -> Iterator[tuple[list[InputLine], int]]:
+    """The lines ``size`` at a time, each batch with the offset reached at its end."""
+    batch: list[InputLine] = []
+    offset = 0
+    for line in lines:
+        batch.append(line)
+        offset = line.end
+        if len(batch) >= size:
+            yield batch, offset
+            batch = []
+    if batch:
+        yield batch, offset
+
+
 def lodge_lines(
     runtime: Runtime,
     actor: Principal,
@@ -209,49 +265,46 @@ def lodge_lines(
     refused: Callable[[LineRefused], None],
     lodged: Callable[[Lodged], None],
     batch_done: Callable[[int], None] = lambda _offset: None,
+    *,
+    workers: Preparer | None = None,
 ) -> None:
     """Lodge JSON Lines (from ``json_lines``) as ``actor`` a batch at a time, answering every
     line in order: ``lodged`` or ``refused``; ``batch_done`` with the offset reached after
-    each batch. The ``clearway process`` command and the portal's bulk upload."""
-    # Each entry is a line's number and the command to lodge it, or its refusal; both are
-    # answered in line order when the batch is flushed.
-    batch: list[tuple[int, LodgeDeclaration | LineRefused]] = []
-
-    def flush() -> None:
-        # Rates, rules, lists or a model changed by the API or another command meanwhile
-        # apply from this batch on.
-        runtime.sync()
-        commands = [entry for _, entry in batch if isinstance(entry, LodgeDeclaration)]
-        outcomes = iter(lodge_declarations(commands, runtime.uow(), runtime.context))
-        for number, entry in batch:
-            if isinstance(entry, LineRefused):
-                refused(entry)
-                continue
-            outcome = next(outcomes)
-            if isinstance(outcome, Lodged):
-                lodged(outcome)
-            else:
-                violations = (
-                    tuple(outcome.violations) if isinstance(outcome, ValidationFailed) else ()
-                )
-                refused(LineRefused(number, entry.declaration.lrn, outcome.detail, violations))
-        batch.clear()
-
-    offset = 0
-    for line in lines:
-        offset = line.end
-        parsed = parse_line(line)
-        if isinstance(parsed, ParsedDeclaration):
-            command = LodgeDeclaration(parsed.declaration, parsed.document, actor)
-            batch.append((line.number, command))
-        else:
-            batch.append((line.number, parsed))
-        if len(batch) >= batch_size:
-            flush()
-            batch_done(offset)
-    if batch:
-        flush()
+    each batch. The checks that need no database are made on ``workers`` when given. The
+    ``clearway process`` command and the portal's bulk upload."""
+    batches = batched_lines(lines, batch_size)
+    prepared = (
+        workers.batches(batches)
+        if workers is not None
+        else ((prepare_lines(runtime, actor, batch), offset) for batch, offset in batches)
+    )
+    for batch, offset in prepared:
+        lodge_prepared(runtime, batch, refused, lodged)
         batch_done(offset)
+
+
+def lodge_prepared(
+    runtime: Runtime,
+    batch: Prepared,
+    refused: Callable[[LineRefused], None],
+    lodged: Callable[[Lodged], None],
+) -> None:
+    """Lodge a prepared batch in one transaction and answer each line in order."""
+    # Rates, rules, lists or a model changed by the API or another command meanwhile apply
+    # from this batch on.
+    runtime.sync()
+    commands = [entry for _, entry in batch if isinstance(entry, LodgeDeclaration)]
+    outcomes = iter(lodge_declarations(commands, runtime.uow(), runtime.context))
+    for number, entry in batch:
+        if isinstance(entry, LineRefused):
+            refused(entry)
+            continue
+        outcome = next(outcomes)
+        if isinstance(outcome, Lodged):
+            lodged(outcome)
+        else:
+            violations = tuple(outcome.violations) if isinstance(outcome, ValidationFailed) else ()
+            refused(LineRefused(number, entry.declaration.lrn, outcome.detail, violations))
 
 
 def lrn_of(line: bytes) -> str | None:

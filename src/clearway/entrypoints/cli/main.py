@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import resource
 import secrets
 import shutil
 import sys
@@ -17,7 +16,6 @@ from typing import Annotated
 
 import orjson
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
 from clearway.adapters import migrate
@@ -34,7 +32,6 @@ from clearway.entrypoints.cli.backup import backup, restore
 from clearway.entrypoints.cli.bulk import (
     clearance_outcome,
     lodge_files,
-    process_file,
     skipped_stages,
 )
 from clearway.entrypoints.cli.control_list import control_list_app
@@ -47,6 +44,7 @@ from clearway.entrypoints.cli.messages import (
     process_folder,
 )
 from clearway.entrypoints.cli.output import fail, make_console
+from clearway.entrypoints.cli.processing import process_jsonl
 from clearway.entrypoints.cli.relay import relay, subscriptions_app
 from clearway.entrypoints.cli.risk import risk_app
 from clearway.entrypoints.cli.screening import screen, screening_app
@@ -331,6 +329,18 @@ def process(
         Path | None, typer.Option(help="Where refusals go (default FILE.rejected.jsonl)")
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Processes making the checks that need no database (this one stores)",
+        ),
+    ] = 1,
+    ledger: Annotated[
+        bool,
+        typer.Option(help="Integrate the lodged events into the ledger (needs its signing key)"),
+    ] = True,
 ) -> None:
     """Lodge a file of declarations in bulk, with a progress bar and a summary."""
     if file.is_dir():
@@ -341,46 +351,17 @@ def process(
         fail(f"no such file: {file}")
     if (not_utf8 := file_utf8_problem(file, str(file))) is not None:
         fail(f"{not_utf8}; nothing was lodged")
-    rejects = rejects or file.with_suffix(".rejected.jsonl")
     with opened_runtime() as runtime:
-        screen = make_console()
-        for warning in skipped_stages(runtime):
-            screen.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
-        columns = (
-            TextColumn("[bold]lodging"),
-            BarColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
+        process_jsonl(
+            runtime,
+            file,
+            rejects or file.with_suffix(".rejected.jsonl"),
+            cli_actor(),
+            batch_size=batch_size,
+            workers=workers,
+            ledger=ledger,
+            progress_console=console,
         )
-        with Progress(*columns, console=console, transient=True) as bar, rejects.open("wb") as out:
-            task = bar.add_task("lodging", total=file.stat().st_size)
-            summary = process_file(
-                runtime,
-                file,
-                out,
-                cli_actor(),
-                batch_size=batch_size,
-                progress=lambda offset: bar.update(task, completed=offset),
-            )
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        screen.print(
-            f"{file.name}: {summary.read} declarations in {summary.seconds:.1f} s "
-            f"({summary.rate:,.0f}/s), peak memory {peak_mib:.0f} MiB",
-            highlight=False,
-        )
-        table = Table()
-        table.add_column("outcome")
-        table.add_column("count", justify="right")
-        table.add_row("lodged", str(summary.accepted))
-        for outcome, times in sorted(summary.outcomes.items()):
-            table.add_row(f"  {outcome}", str(times))
-        table.add_row("already lodged", str(summary.replayed))
-        table.add_row("rejected", str(summary.rejected))
-        for code, times in summary.reasons.most_common(10):
-            table.add_row(f"  {code}", str(times))
-        screen.print(table)
-        if summary.rejected:
-            screen.print(f"reasons for each refusal: {rejects}", highlight=False)
 
 
 @app.command()
