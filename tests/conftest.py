@@ -33,6 +33,12 @@ from clearway.domain.risk.selectivity import Selectivity, SelectivityRule
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"
+# Screening indexes built by one test process are read by the others (and by the next run):
+# a folder of the suite's own, never the user's cache.
+os.environ.setdefault(
+    "CLEARWAY_SCREENING_CACHE_DIR", str(Path("/tmp") / f"clearway-tests-screening-{os.getuid()}")
+)
+
 POSTGRES_URL = os.environ.get("CLEARWAY_TEST_POSTGRES_URL")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -114,7 +114,7 @@ class Runtime:
         """Re-read the sanctions lists and the dismissals after an agency officer changed
         them (the index is rebuilt only when a list changed)."""
         with self.engine.connect() as connection:
-            self.context.screening = read_screener(connection)
+            self.context.screening = read_screener(connection, self.settings.screening_cache())
 
     def refresh_control_list(self) -> None:
         """Re-read the control list in force after the export-control agency loaded one."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -35,6 +37,9 @@ class Settings(BaseSettings):
     valuation_basis: Literal["CIF", "FOB"] = "CIF"
     # Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
+    # Folder where built screening indexes are kept for the next process to read instead of
+    # building its own (owner-only; "" keeps none); unset: clearway/ in the user's cache folder.
+    screening_cache_dir: str | None = None
     # Seconds between a worker's checks for reference data (rates, tariff, rules, lists,
     # control list, model) changed by another worker or command; 0 checks on every request.
     reference_check_seconds: float = Field(default=1.0, ge=0, le=60)
@@ -83,6 +88,13 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
     # Log lines as JSON objects (one a line) or as plain text.
     log_format: Literal["json", "text"] = "json"
+
+    def screening_cache(self) -> Path | None:
+        """The folder screening indexes are kept in, or None when none are kept."""
+        if self.screening_cache_dir is not None:
+            return Path(self.screening_cache_dir) if self.screening_cache_dir else None
+        home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(home) / "clearway" / "screening"
 
     def signing_key(self) -> str:
         if self.secret_key and len(self.secret_key) >= 32:

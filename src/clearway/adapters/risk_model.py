@@ -7,14 +7,33 @@ LightGBM's own text format, so a stored model is readable and does not depend on
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     import lightgbm
+
+
+def _lightgbm() -> ModuleType:
+    """LightGBM, imported where a model is trained or read (not by every command), and
+    without the scikit-learn wrappers Clearway does not use unless scikit-learn is loaded
+    already: importing it with LightGBM would add more than a second to reading a model."""
+    if "lightgbm" in sys.modules:
+        return sys.modules["lightgbm"]
+    hidden = "sklearn" not in sys.modules
+    if hidden:
+        sys.modules["sklearn"] = None  # type: ignore[assignment]  # LightGBM's compat: absent
+    try:
+        import lightgbm
+    finally:
+        if hidden:
+            del sys.modules["sklearn"]
+    return lightgbm
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +107,7 @@ class RiskModel:
 
     @classmethod
     def from_text(cls, text: str, names: Sequence[str]) -> RiskModel:
-        import lightgbm  # loaded only where a model is: every command need not pay for it
-
-        return cls(lightgbm.Booster(model_str=text), names)
+        return cls(_lightgbm().Booster(model_str=text), names)
 
 
 def fit(
@@ -108,7 +125,7 @@ def fit(
         raise ValueError("training needs as many labels as rows, and at least one row")
     if len(set(labels)) < 2:
         raise ValueError("training needs both outcomes: some fraud found and some not")
-    import lightgbm
+    lightgbm = _lightgbm()
 
     feature_names = [_safe(name) for name in names]
     train_set = lightgbm.Dataset(
@@ -147,7 +164,7 @@ def fit_default(
     rows: Sequence[Sequence[float]], labels: Sequence[bool], names: Sequence[str], *, seed: int
 ) -> RiskModel:
     """LightGBM with its default parameters (100 rounds, 31 leaves), as a control."""
-    import lightgbm
+    lightgbm = _lightgbm()
 
     train_set = lightgbm.Dataset(
         np.asarray(rows, dtype=np.float64),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from threading import Lock
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.reference_versions import Kind, bump
 from clearway.adapters.sanctions_files import ListFile
+from clearway.adapters.screening_cache import keep, read_cached
 from clearway.adapters.screening_tables import (
     screening_dismissals,
     screening_entities,
@@ -248,9 +250,10 @@ _screeners: dict[tuple[str, ...], Screener] = {}
 _screeners_lock = Lock()
 
 
-def read_screener(connection: Connection) -> Screener:
+def read_screener(connection: Connection, cache: Path | None = None) -> Screener:
     """A screener over the current lists with the stored dismissals (an empty one when no
-    list is loaded); the index is reused while the current lists' SHA-256s are unchanged."""
+    list is loaded); the index is reused while the current lists' SHA-256s are unchanged,
+    in this process and, with a ``cache`` folder, by the next (``screening_cache``)."""
     versions = current_versions(connection)
     dismissals = list_dismissals(connection)
     if not versions:
@@ -260,8 +263,12 @@ def read_screener(connection: Connection) -> Screener:
         cached = _screeners.pop(key, None)
         if cached is not None:
             _screeners[key] = cached  # the most recently used is evicted last
+    if cached is None and cache is not None:
+        cached = read_cached(cache, key)
     if cached is None:
         cached = Screener(current_entities(connection))
+        if cache is not None:
+            keep(cache, key, cached)
         with _screeners_lock:
             if len(_screeners) >= _CACHED_SCREENERS:
                 _screeners.pop(next(iter(_screeners)))

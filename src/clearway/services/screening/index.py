@@ -39,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -134,6 +135,16 @@ class NameIndex:
         self._initials = dict(self._initials)
         # The same words recur across the names screened (given names, GENERAL, PETROLEUM …);
         # their listed look-alikes are a pure function of the word and the lists.
+        self.similar_words = lru_cache(maxsize=1 << 16)(self._similar_words)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Stored without the cache of look-alike words: it is rebuilt as names are screened.
+        state = dict(self.__dict__)
+        del state["similar_words"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self.similar_words = lru_cache(maxsize=1 << 16)(self._similar_words)
 
     def _depth(self, word: str) -> int:

@@ -49,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 from anyascii import anyascii
 from rapidfuzz.distance import OSA, Levenshtein
@@ -235,6 +236,16 @@ class NameMatcher:
     ) -> None:
         self.settings = settings
         self._transliterate = transliterator
+        self.word_similarity = lru_cache(maxsize=1 << 18)(self._word_similarity)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Stored without the cache of word similarities: it is rebuilt as names are screened.
+        state = dict(self.__dict__)
+        del state["word_similarity"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self.word_similarity = lru_cache(maxsize=1 << 18)(self._word_similarity)
 
     def prepare(self, text: str) -> PreparedName:

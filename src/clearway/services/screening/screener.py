@@ -24,6 +24,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from clearway.domain.declaration import Address, Declaration, Party
 from clearway.domain.screening.entity import ListedEntity, NameStrength
@@ -97,7 +98,19 @@ class Screener:
         )
         self._dismissed: Mapping[str, frozenset[str]] = _by_party(dismissals)
         self.dismissals: tuple[Dismissal, ...] = tuple(dismissals)
+        self._cache_size = cache_size
         self._screen = lru_cache(maxsize=cache_size)(self._screen_uncached) if cache_size else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Stored without the cache of screened parties: it is rebuilt as parties are screened.
+        state = dict(self.__dict__)
+        del state["_screen"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        size = self._cache_size
+        self._screen = lru_cache(maxsize=size)(self._screen_uncached) if size else None
 
     @property
     def name_count(self) -> int:
