@@ -190,6 +190,11 @@ class PreparedName:
     typed with Cyrillic letters for B, A, C and O): a name mixing scripts to look like
     another is itself a warning sign."""
 
+    def __reduce__(self) -> tuple[type[PreparedName], tuple[Any, ...]]:
+        # Unpickled through the constructor: a frozen dataclass's own state setter is several
+        # times slower, and a kept screening index holds tens of thousands of names.
+        return PreparedName, tuple(getattr(self, name) for name in self.__slots__)
+
 
 @dataclass(frozen=True, slots=True)
 class NameScore:
