@@ -101,6 +101,9 @@ class Checked:
     assessment: DeclarationAssessment | None = None
     screening: list[ControlFinding] | None = None
     """The parties' screening findings, when made with the checks (``prepare_checks``)."""
+    record: tuple[DeclarationRecord, list[Event]] | None = None
+    """The record it would be stored as and the events of its lodging, when made with the
+    checks (``prepare_checks``); a declaration found lodged already is answered as a replay."""
 
 
 def check_value_and_assess(
@@ -120,11 +123,13 @@ def check_value_and_assess(
 def prepare_checks(
     command: LodgeDeclaration, context: ClearanceContext, now: datetime
 ) -> LodgeDeclaration:
-    """The command with the checks that need no database made (validation, valuation, duty,
-    screening of the parties), as a worker process makes them for the process that stores."""
+    """The command with what needs no database made (validation, valuation, duty, screening
+    of the parties, its record and first events), as a worker process makes it for the
+    process that stores."""
     checked = check_value_and_assess(command.declaration, context, now)
     if checked.valuation is not None:
         checked = replace(checked, screening=screening_findings(command.declaration, context))
+        checked = replace(checked, record=_new_record(command, checked, context, now))
     return replace(command, checked=checked)
 
 
@@ -289,7 +294,7 @@ def lodge_declarations(
                 if stored is not None:
                     outcomes[index] = _replay(stored, command)
                     continue
-                record, events = _new_record(command, checked, context, now)
+                record, events = checked.record or _new_record(command, checked, context, now)
                 claimed[key] = record
                 created.append((index, checked, record, events))
             laned.score(
