@@ -4,7 +4,9 @@ on one core, and the ledger integrated at the end, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from clearway.adapters.ledger_tables import ledger_entries
 from clearway.adapters.screening_store import load_list
 from clearway.adapters.tables import declarations, events
 from tests.conftest import LEDGER_ORIGIN, certified, example, invoke_cli
-from tests.e2e.test_cli import without_random_control
+from tests.e2e.test_cli import CLEARWAY, without_random_control
 
 LISTED = "Al Wasel & Babel General Trading L.L.C."  # OFAC SDN entry 8210
 
@@ -143,3 +145,45 @@ def test_without_a_ledger_key_process_says_the_events_wait(
     assert "ledger: not integrated (CLEARWAY_LEDGER_KEY_FILE must name" in done.stdout
     assert _count(database_url, ledger_entries) == 0
     assert _count(database_url, declarations) == 1
+
+
+def test_two_runs_at_once_on_one_database_lodge_each_declaration_once(
+    database_url: str, tmp_path: Path, ledger_keys: tuple[Path, Path]
+) -> None:
+    def lines(numbers: range) -> list[dict[str, Any] | bytes]:
+        payloads: list[dict[str, Any] | bytes] = []
+        for number in numbers:
+            payload = certified(example("import"))
+            payload["lrn"] = f"SHARED-{number:04d}"
+            payloads.append(payload)
+        return payloads
+
+    first = _write(tmp_path / "first.jsonl", lines(range(1, 61)))
+    second = _write(tmp_path / "second.jsonl", lines(range(31, 91)))  # 30 in both files
+    environment = {
+        **os.environ,
+        "CLEARWAY_DATABASE_URL": database_url,
+        "CLEARWAY_LEDGER_KEY_FILE": str(ledger_keys[0]),
+        "CLEARWAY_LEDGER_ORIGIN": LEDGER_ORIGIN,
+        "COLUMNS": "200",
+    }
+    runs = [
+        subprocess.Popen(
+            [CLEARWAY, "process", str(flow), "--workers", "2", "--batch-size", "10"],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for flow in (first, second)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (stdout, stderr) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, stdout + stderr
+    summaries = [dict(_summary(stdout)) for stdout, _ in outputs]
+    assert [s["lodged"] + s["already lodged"] for s in summaries] == [60, 60]
+    assert sum(s["lodged"] for s in summaries) == 90
+    assert sum(s["already lodged"] for s in summaries) == 30
+    assert _count(database_url, declarations) == 90
+    # Both runs integrated into one ledger: every event once, none left out.
+    assert _count(database_url, ledger_entries) == _count(database_url, events)
