@@ -49,8 +49,9 @@ class Settings(BaseSettings):
     # declaration goes to the customs officers (Reg. (EU) 2021/821 Art. 23 allows up to 30
     # working days of suspension).
     referral_deadline_hours: int = Field(default=72, ge=1, le=24 * 60)
-    # Seconds between the API server's passes over the event outbox to publish to subscribers;
-    # 0 runs no relay in the server (`clearway serve` and `clearway demo` default to 1).
+    # Seconds between the relay's passes over the event outbox to publish to subscribers; 0
+    # runs no relay beside the server (`clearway serve`, `clearway demo` and `clearway worker`
+    # default to 1).
     relay_interval_seconds: float = Field(default=0, ge=0, le=3600)
     # NATS server that subscriptions of kind nats publish to.
     nats_url: str = "nats://127.0.0.1:4222"
@@ -64,9 +65,16 @@ class Settings(BaseSettings):
     ledger_key_file: str | None = None
     # The ledger's origin line: the log's name in every checkpoint and its key's name.
     ledger_origin: str = Field(default="clearway.local/ledger", pattern=r"^[!-~]{1,120}$")
-    # Seconds between the API server's integrations of new events into the ledger; 0 runs
-    # none in the server (`clearway serve` and `clearway demo` default to 1).
+    # Seconds between the integrations of new events into the ledger; 0 runs none beside the
+    # server (`clearway serve`, `clearway demo` and `clearway worker` default to 1).
     ledger_interval_seconds: float = Field(default=0, ge=0, le=3600)
+    # Where the relay and the ledger's integrator run beside the API when their intervals are
+    # on: `process`, one `clearway worker` that `clearway serve` and `clearway demo` start and
+    # stop with the server, however many API workers (their default: on an API thread that
+    # work would hold the interpreter while requests wait); `thread`, on threads of each API
+    # process (an app built from `Settings` in code); `off`, not beside the API (run
+    # `clearway worker` yourself).
+    background: Literal["thread", "process", "off"] = "thread"
 
     # Minutes a portal session may sit idle before it is signed out (a warning comes two
     # minutes before; a declaration being written is kept as a draft).

@@ -1,6 +1,6 @@
 """The ledger's integrator as the entry points run it: the signing key and origin from
 settings, new outbox events integrated pass after pass in the foreground (``clearway ledger
-integrate --follow``) or on a thread of its own beside the API server."""
+integrate --follow``, ``clearway worker``) or on a thread of its own beside the API server."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from clearway.adapters.ledger_log import LedgerReader
-from clearway.adapters.ledger_store import SqlAlchemyLedgerStore
+from clearway.adapters.ledger_store import INTEGRATION_BATCH, SqlAlchemyLedgerStore
 from clearway.bootstrap import Runtime, ledger_origin
 from clearway.config import InsecureSettings, Settings
 from clearway.domain.access import Principal
@@ -101,11 +101,22 @@ class Integrator:
         self.store = store
         self._stopping = threading.Event()
 
+    def run_once(self) -> int:
+        """Integrate until the outbox is all in the log, batch by batch, or until ``stop`` (then
+        after the batch in hand, so that a long backlog does not hold up a shutdown); the
+        number of events integrated."""
+        added = 0
+        while True:
+            done = self.store.integrate(INTEGRATION_BATCH)
+            added += done.appended
+            if done.appended < INTEGRATION_BATCH or self._stopping.is_set():
+                return added
+
     def run_forever(self, interval: float) -> None:
         """Pass after pass; a pass that fails is logged and the next one tries again."""
         while not self._stopping.is_set():
             try:
-                added = self.store.integrate_all()
+                added = self.run_once()
                 if added:
                     log.info("integrated %s events into the ledger", added)
             except Exception:

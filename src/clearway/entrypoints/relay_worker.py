@@ -1,16 +1,22 @@
-"""The event relay as the entry points run it: wired from the runtime's settings, in the
-foreground (``clearway relay``) or on a thread of its own beside the API server."""
+"""The event relay as the entry points run it: wired from the settings, in the foreground
+(``clearway relay``, ``clearway worker``) or on a thread of its own beside the API server."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
+
+from sqlalchemy import Engine
 
 from clearway.adapters.nats_publisher import NatsPublisher
 from clearway.adapters.publishing_store import SqlAlchemyDeliveryStore
 from clearway.adapters.webhooks import WebhookPublisher
 from clearway.bootstrap import Runtime
+from clearway.config import Settings
+from clearway.domain.events import utc_now
 from clearway.domain.subscriptions import SubscriptionKind
 from clearway.services.publishing import BATCH_SIZE, Relay
 
@@ -19,14 +25,28 @@ log = logging.getLogger("clearway.relay")
 
 def build_relay(runtime: Runtime, *, batch_size: int = BATCH_SIZE) -> Relay:
     """A relay over the runtime's database, publishing to webhooks and to NATS JetStream."""
-    settings = runtime.settings
+    return settings_relay(
+        runtime.engine, runtime.settings, clock=runtime.context.now, batch_size=batch_size
+    )
+
+
+def settings_relay(
+    engine: Engine,
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    batch_size: int = BATCH_SIZE,
+) -> Relay:
+    """A relay over ``engine`` alone, as ``clearway worker`` runs it: the publishers as the
+    settings configure them, and nothing of the clearance runtime (reference data, screening
+    index, risk model) read."""
     return Relay(
-        SqlAlchemyDeliveryStore(runtime.engine),
+        SqlAlchemyDeliveryStore(engine),
         {
             SubscriptionKind.WEBHOOK: WebhookPublisher(timeout=settings.webhook_timeout_seconds),
             SubscriptionKind.NATS: NatsPublisher(settings.nats_url, stream=settings.nats_stream),
         },
-        clock=runtime.context.now,
+        clock=clock,
         batch_size=batch_size,
     )
 

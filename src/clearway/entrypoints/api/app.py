@@ -61,11 +61,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             app.state.runtime = build_runtime(settings)
         # What clearance runs without (a tariff, lists, the ledger key, a model), said once.
         log_problems(readiness(app.state.runtime.settings, app.state.runtime.engine))
-        # The event relay, when settings ask for it, on a thread of its own.
-        relay = start_background_relay(app.state.runtime)
+        # The event relay and the ledger's integrator on threads of their own when settings ask
+        # for them here; `clearway serve` runs them in a worker process instead (their CPU work
+        # would hold the interpreter while requests wait).
+        in_process = app.state.runtime.settings.background == "thread"
+        relay = start_background_relay(app.state.runtime) if in_process else None
         app.state.relay = relay
-        # The ledger's integrator likewise.
-        integrator = start_background_integrator(app.state.runtime)
+        integrator = start_background_integrator(app.state.runtime) if in_process else None
         # Reference data others change, reloaded beside the requests.
         watcher = start_reference_watcher(app.state.runtime)
         # The pipeline's stage timings, into this app's metrics while it serves.

@@ -51,6 +51,12 @@ from clearway.entrypoints.cli.screening import screen, screening_app
 from clearway.entrypoints.cli.setup import setup
 from clearway.entrypoints.cli.tariff import duty_app, tariff_app
 from clearway.entrypoints.cli.users import users_app
+from clearway.entrypoints.cli.worker import (
+    SERVE_DEFAULTS,
+    background_process,
+    unsaid,
+    worker,
+)
 from clearway.entrypoints.logging_setup import configure_logging
 from clearway.services.ledger.signing import SigningKey, write_key_files
 from clearway.services.lodging import Lodged
@@ -73,6 +79,7 @@ app.command()(screen)
 app.add_typer(control_list_app, name="control-list")
 app.add_typer(subscriptions_app, name="subscriptions")
 app.command()(relay)
+app.command()(worker)
 app.add_typer(ledger_app, name="ledger")
 app.command()(setup)
 app.command()(doctor)
@@ -119,12 +126,12 @@ def serve(
         settings.signing_key()
     except InsecureSettings as error:
         fail(str(error))
-    # The server publishes events and integrates the ledger itself unless told otherwise (0
-    # turns either off).
-    for name in ("relay_interval_seconds", "ledger_interval_seconds"):
-        if name not in settings.model_fields_set:
-            os.environ[f"CLEARWAY_{name.upper()}"] = "1"
+    # The server publishes events and integrates the ledger unless told otherwise (0 turns
+    # either off), in one worker process beside its own (CLEARWAY_BACKGROUND).
+    for name, value in unsaid(settings, SERVE_DEFAULTS).items():
+        os.environ[f"CLEARWAY_{name.upper()}"] = str(value)
     get_settings.cache_clear()
+    settings = get_settings()
     log_config = configure_logging(settings.log_format)
     # Several workers count requests into files of one fresh folder, and a scrape of any of
     # them adds all up (prometheus_client's multiprocess mode); an operator's folder is kept.
@@ -133,20 +140,21 @@ def serve(
         metrics_folder = tempfile.mkdtemp(prefix="clearway-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder
     try:
-        uvicorn.run(
-            "clearway.entrypoints.api.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-            log_config=log_config,
-            access_log=False,  # the API logs its own access lines, with the request id
-            # A worker imports the whole service before it answers uvicorn's health check:
-            # on a busy host that takes longer than uvicorn's 5 s, and it would be killed
-            # and restarted over and over.
-            timeout_worker_healthcheck=60,
-        )
+        with background_process(settings):
+            uvicorn.run(
+                "clearway.entrypoints.api.app:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+                log_config=log_config,
+                access_log=False,  # the API logs its own access lines, with the request id
+                # A worker imports the whole service before it answers uvicorn's health check:
+                # on a busy host that takes longer than uvicorn's 5 s, and it would be killed
+                # and restarted over and over.
+                timeout_worker_healthcheck=60,
+            )
     finally:
         if metrics_folder is not None:
             shutil.rmtree(metrics_folder, ignore_errors=True)
@@ -184,6 +192,7 @@ def demo(
         ledger_origin=LEDGER_DEMO_ORIGIN,
         ledger_interval_seconds=1,
     )
+    settings = settings.model_copy(update=unsaid(settings, SERVE_DEFAULTS))
     log_config = configure_logging(settings.log_format)
     runtime = build_runtime(settings)
     credentials, lodged = seed_demo(runtime, count)
@@ -200,14 +209,15 @@ def demo(
     out.print(
         f"API docs: http://{host}:{port}/docs   token: POST http://{host}:{port}/api/v1/auth/token"
     )
-    uvicorn.run(
-        create_app(runtime=runtime),
-        host=host,
-        port=port,
-        log_level="info",
-        log_config=log_config,
-        access_log=False,
-    )
+    with background_process(settings):
+        uvicorn.run(
+            create_app(runtime=runtime),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=log_config,
+            access_log=False,
+        )
 
 
 @db_app.command("upgrade")
