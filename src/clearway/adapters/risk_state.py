@@ -82,8 +82,20 @@ def _row(key: str, tally: Tally) -> dict[str, Any]:
 
 def _upsert(connection: Connection) -> Any:
     """INSERT … ON CONFLICT DO UPDATE adding the new counts to the stored ones: concurrent
-    writers add, they never overwrite each other."""
-    maker = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    writers add, they never overwrite each other. Built once per dialect (every lodging
+    stores its counts with it)."""
+    dialect = connection.dialect.name
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        statement = _UPSERTS[dialect] = _new_upsert(dialect)
+    return statement
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _new_upsert(dialect: str) -> Any:
+    maker = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = maker(risk_history)
     new = statement.excluded
     return statement.on_conflict_do_update(
@@ -96,7 +108,7 @@ def _upsert(connection: Connection) -> Any:
             "price_sum": risk_history.c.price_sum + new.price_sum,
             "price_sumsq": risk_history.c.price_sumsq + new.price_sumsq,
             "first_day": func.min(risk_history.c.first_day, new.first_day)
-            if connection.dialect.name == "sqlite"
+            if dialect == "sqlite"
             else func.least(risk_history.c.first_day, new.first_day),
         },
     )
