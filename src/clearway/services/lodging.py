@@ -123,14 +123,20 @@ def check_value_and_assess(
 def prepare_checks(
     command: LodgeDeclaration, context: ClearanceContext, now: datetime
 ) -> LodgeDeclaration:
-    """The command with what needs no database made (validation, valuation, duty, screening
-    of the parties, its record and first events), as a worker process makes it for the
-    process that stores."""
+    """The command with what needs no database made: validation, valuation, duty, screening
+    of the parties, its record and first events."""
     checked = check_value_and_assess(command.declaration, context, now)
     if checked.valuation is not None:
-        checked = replace(checked, screening=screening_findings(command.declaration, context))
+        with timed("controls"):
+            screened = screening_findings(command.declaration, context)
+        checked = replace(checked, screening=screened)
         checked = replace(checked, record=_new_record(command, checked, context, now))
     return replace(command, checked=checked)
+
+
+def _checked(command: LodgeDeclaration) -> Checked:
+    assert command.checked is not None
+    return command.checked
 
 
 def assessment_event(
@@ -271,7 +277,9 @@ def lodge_declarations(
             if refused is not None:
                 outcomes[index] = Forbidden(refused)
                 continue
-            checked = command.checked or check_value_and_assess(command.declaration, context, now)
+            # What needs no database is done before the transaction starts (on SQLite it
+            # holds the write lock throughout): checks, screening, the record.
+            checked = command.checked or _checked(prepare_checks(command, context, now))
             if checked.valuation is None:
                 outcomes[index] = ValidationFailed(checked.violations)
             else:

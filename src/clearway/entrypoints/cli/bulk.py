@@ -32,15 +32,10 @@ from clearway.domain.lifecycle import Status
 from clearway.domain.record import DeclarationRecord
 from clearway.domain.rules import Violation
 from clearway.entrypoints.schemas import ParsedDeclaration, parse_declaration, schema_violations
-from clearway.services.lodging import (
-    Lodged,
-    LodgeDeclaration,
-    lodge_declarations,
-    prepare_checks,
-)
+from clearway.services.lodging import Lodged, LodgeDeclaration, lodge_declarations
 
 if TYPE_CHECKING:
-    from clearway.entrypoints.cli.bulk_workers import Preparer
+    from clearway.entrypoints.cli.bulk_workers import Workers
 
 
 @dataclass
@@ -130,10 +125,10 @@ def process_file(
     *,
     batch_size: int = 1000,
     progress: Callable[[int], None] = lambda _offset: None,
-    workers: Preparer | None = None,
+    workers: Workers | None = None,
 ) -> BulkSummary:
     """Lodge every declaration in a JSON Lines file; refusals go to ``rejects`` as JSON Lines.
-    The checks that need no database are made on ``workers`` when given."""
+    Batches are lodged on ``workers`` when given."""
     summary = BulkSummary()
     started = time.perf_counter()
 
@@ -142,10 +137,10 @@ def process_file(
         summary.reasons.update({v.code for v in refusal.violations} or {refusal.detail})
         _reject(rejects, refusal.number, refusal.lrn, list(refusal.violations), refusal.detail)
 
-    def lodged(outcome: Lodged) -> None:
-        if outcome.created:
+    def lodged(line: LineLodged) -> None:
+        if line.created:
             summary.accepted += 1
-            summary.outcomes[clearance_outcome(outcome.record)] += 1
+            summary.outcomes[line.outcome] += 1
         else:
             summary.replayed += 1
 
@@ -171,6 +166,17 @@ def process_file(
 
 
 InputLine = JsonLine | LineTooLong
+
+
+@dataclass(frozen=True, slots=True)
+class LineLodged:
+    """A line of a bulk file that was lodged (``created``) or found lodged already, and where
+    clearance left its declaration (``clearance_outcome``)."""
+
+    number: int
+    created: bool
+    outcome: str
+    mrn: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,22 +230,15 @@ Prepared = list[tuple[int, "LodgeDeclaration | LineRefused"]]
 """A batch ready to lodge: each line's number and its command, or why the line is refused."""
 
 
-def prepare_lines(
-    runtime: Runtime, actor: Principal, lines: Iterable[InputLine], *, checked: bool = False
-) -> Prepared:
-    """Each line's command to lodge as ``actor``, or its refusal; with ``checked``, the
-    command carries the checks that need no database (``prepare_checks``)."""
+def prepare_lines(runtime: Runtime, actor: Principal, lines: Iterable[InputLine]) -> Prepared:
+    """Each line's command to lodge as ``actor``, or its refusal."""
     prepared: Prepared = []
-    now = runtime.context.now()
     for line in lines:
         parsed = parse_line(line)
         if not isinstance(parsed, ParsedDeclaration):
             prepared.append((line.number, parsed))
             continue
-        command = LodgeDeclaration(parsed.declaration, parsed.document, actor)
-        if checked:
-            command = prepare_checks(command, runtime.context, now)
-        prepared.append((line.number, command))
+        prepared.append((line.number, LodgeDeclaration(parsed.declaration, parsed.document, actor)))
     return prepared
 
 
@@ -263,23 +262,24 @@ def lodge_lines(
     lines: Iterable[InputLine],
     batch_size: int,
     refused: Callable[[LineRefused], None],
-    lodged: Callable[[Lodged], None],
+    lodged: Callable[[LineLodged], None],
     batch_done: Callable[[int], None] = lambda _offset: None,
     *,
-    workers: Preparer | None = None,
+    workers: Workers | None = None,
 ) -> None:
     """Lodge JSON Lines (from ``json_lines``) as ``actor`` a batch at a time, answering every
     line in order: ``lodged`` or ``refused``; ``batch_done`` with the offset reached after
-    each batch. The checks that need no database are made on ``workers`` when given. The
-    ``clearway process`` command and the portal's bulk upload."""
+    each batch. On ``workers``, when given, batches are lodged in worker processes, several
+    at once. The ``clearway process`` command and the portal's bulk upload."""
     batches = batched_lines(lines, batch_size)
-    prepared = (
-        workers.batches(batches)
-        if workers is not None
-        else ((prepare_lines(runtime, actor, batch), offset) for batch, offset in batches)
-    )
-    for batch, offset in prepared:
-        lodge_prepared(runtime, batch, refused, lodged)
+    if workers is not None:
+        for answers, offset in workers.lodge(batches):
+            for answer in answers:
+                (lodged if isinstance(answer, LineLodged) else refused)(answer)  # type: ignore[arg-type]
+            batch_done(offset)
+        return
+    for batch, offset in batches:
+        lodge_prepared(runtime, prepare_lines(runtime, actor, batch), refused, lodged)
         batch_done(offset)
 
 
@@ -287,7 +287,7 @@ def lodge_prepared(
     runtime: Runtime,
     batch: Prepared,
     refused: Callable[[LineRefused], None],
-    lodged: Callable[[Lodged], None],
+    lodged: Callable[[LineLodged], None],
 ) -> None:
     """Lodge a prepared batch in one transaction and answer each line in order."""
     # Rates, rules, lists or a model changed by the API or another command meanwhile apply
@@ -301,7 +301,8 @@ def lodge_prepared(
             continue
         outcome = next(outcomes)
         if isinstance(outcome, Lodged):
-            lodged(outcome)
+            record = outcome.record
+            lodged(LineLodged(number, outcome.created, clearance_outcome(record), record.mrn))
         else:
             violations = tuple(outcome.violations) if isinstance(outcome, ValidationFailed) else ()
             refused(LineRefused(number, entry.declaration.lrn, outcome.detail, violations))

@@ -344,7 +344,7 @@ def process(
         typer.Option(
             min=1,
             max=64,
-            help="Processes making the checks that need no database (this one stores)",
+            help="Worker processes lodging batches at once, each its own transaction",
         ),
     ] = 1,
     ledger: Annotated[

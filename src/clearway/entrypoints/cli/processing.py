@@ -15,7 +15,7 @@ from clearway.bootstrap import Runtime
 from clearway.config import InsecureSettings
 from clearway.domain.access import Principal
 from clearway.entrypoints.cli.bulk import BulkSummary, process_file, skipped_stages
-from clearway.entrypoints.cli.bulk_workers import preparer
+from clearway.entrypoints.cli.bulk_workers import bulk_workers
 from clearway.entrypoints.cli.output import make_console
 
 
@@ -43,7 +43,7 @@ def process_jsonl(
     )
     # The workers are forked before the progress bar starts its thread.
     with (
-        preparer(runtime, actor, workers) as prepared_on,
+        bulk_workers(runtime, actor, workers) as pool,
         Progress(*columns, console=progress_console, transient=True) as bar,
         rejects.open("wb") as out,
     ):
@@ -55,7 +55,7 @@ def process_jsonl(
             actor,
             batch_size=batch_size,
             progress=lambda offset: bar.update(task, completed=offset),
-            workers=prepared_on,
+            workers=pool,
         )
     cores = f" on {workers} worker processes" if workers > 1 else ""
     screen.print(

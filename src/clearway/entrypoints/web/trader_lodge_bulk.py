@@ -29,9 +29,8 @@ from clearway.domain.access import Principal
 from clearway.domain.errors import NotFound
 from clearway.domain.identifiers import new_id
 from clearway.domain.rules import Violation
-from clearway.entrypoints.cli.bulk import InputLine, LineRefused, clearance_outcome, lodge_lines
+from clearway.entrypoints.cli.bulk import InputLine, LineLodged, LineRefused, lodge_lines
 from clearway.entrypoints.web.trader_lodge_messages import schema_messages
-from clearway.services.lodging import Lodged
 
 log = logging.getLogger(__name__)
 # About twenty progress steps a file, in batches big enough for bulk lodging to pay off.
@@ -122,10 +121,10 @@ def _lodge_all(
                 job, out, Refusal(line.number, line.lrn, line.detail, line.violations, messages)
             )
 
-        def lodged(outcome: Lodged) -> None:
-            if outcome.created:
+        def lodged(line: LineLodged) -> None:
+            if line.created:
                 job.lodged += 1
-                job.outcomes[clearance_outcome(outcome.record)] += 1
+                job.outcomes[line.outcome] += 1
             else:
                 job.replayed += 1
 
