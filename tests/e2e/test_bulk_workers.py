@@ -1,6 +1,6 @@
-"""``clearway process --workers N``: the checks that need no database made in worker
-processes, one writer storing in input order; the same outcomes, refusals and idempotency as
-on one core, and the ledger integrated at the end, on SQLite and PostgreSQL."""
+"""``clearway process --workers N``: batches lodged in worker processes, several at once,
+each line answered in input order; the same outcomes, refusals and idempotency as on one core,
+and the ledger integrated at the end, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
