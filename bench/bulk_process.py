@@ -86,7 +86,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--full", action="store_true", help="every stage on, ledger included")
     parser.add_argument("--workers", type=int, nargs="+", default=[1])
-    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument(
+        "--databases",
+        nargs="+",
+        choices=["sqlite", "postgresql"],
+        default=["sqlite", "postgresql"],
+        help="PostgreSQL runs when CLEARWAY_BENCH_POSTGRES_URL is set",
+    )
     args = parser.parse_args()
     clearway = str(Path(sys.executable).with_name("clearway"))
     workdir = Path(tempfile.mkdtemp(prefix="clearway-bench-"))
@@ -124,9 +130,9 @@ def main() -> None:
         prepare(clearway, url, env, full=False, count=0, flow="-")
         return url
 
-    targets = {"sqlite": sqlite_url}
+    targets = {"sqlite": sqlite_url} if "sqlite" in args.databases else {}
     postgres = os.environ.get("CLEARWAY_BENCH_POSTGRES_URL")
-    if postgres and not args.sqlite_only:
+    if postgres and "postgresql" in args.databases:
 
         def postgres_url(run: int, workers: int) -> str:
             url = fresh_postgres_schema(postgres)
