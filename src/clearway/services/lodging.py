@@ -127,7 +127,9 @@ def prepare_checks(
     of the parties, its record and first events."""
     checked = check_value_and_assess(command.declaration, context, now)
     if checked.valuation is not None:
-        with timed("controls"):
+        # Screening is the controls stage's work done early: its time counts there, the
+        # declaration once, when the stage checks the export (``BatchStages.decide``).
+        with timed("controls", 0):
             screened = screening_findings(command.declaration, context)
         checked = replace(checked, screening=screened)
         checked = replace(checked, record=_new_record(command, checked, context, now))
