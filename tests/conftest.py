@@ -14,10 +14,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import argon2
 import orjson
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
 
+from clearway.adapters import security
 from clearway.adapters.cds_code_lists import install_cds_code_lists
 from clearway.adapters.control_list_store import load_illustrative_control_list
 from clearway.adapters.database import create_database_engine
@@ -30,6 +33,7 @@ from clearway.domain.access import Principal, Role
 from clearway.domain.risk.lane import SEVERITY
 from clearway.domain.risk.lane_targets import LaneTarget, LaneTargets
 from clearway.domain.risk.selectivity import Selectivity, SelectivityRule
+from tests.template_data import TEMPLATE
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"
@@ -38,6 +42,15 @@ EXAMPLES = ROOT.parent / "shared" / "examples"
 os.environ.setdefault(
     "CLEARWAY_SCREENING_CACHE_DIR", str(Path("/tmp") / f"clearway-tests-screening-{os.getuid()}")
 )
+# One thread per LightGBM fit (and BLAS call), in this process and those it starts: the suite
+# runs a test process per core, and threads beyond that spin-wait on each other (a training
+# the CLI or the tests ask for with the default, all cores, then takes ten times as long).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Sign-in tests check which passwords are taken, not what a guess costs: in the test processes
+# Argon2 runs at its cheapest parameters instead of 64 MiB and three passes (a quarter of a
+# second for each sign-in and each account made). A hash carries its parameters, so either
+# kind verifies; the processes the tests start hash as shipped.
+security._HASHER = PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
 
 POSTGRES_URL = os.environ.get("CLEARWAY_TEST_POSTGRES_URL")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -64,12 +77,39 @@ REFERENCE_TABLES = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_FreezeWhatLives(), "clearway-freeze-what-lives")
     install_cds_code_lists()  # as every runtime does: the rules on WCO formalities check them
     """The browser tests' screenshots are of this run only: cleared once, by the controlling
     process, not by each test worker (which would delete the others' pictures)."""
     if not hasattr(config, "workerinput"):
         folder = Path(os.environ.get("CLEARWAY_SCREENSHOTS", ROOT / "build" / "screenshots"))
         shutil.rmtree(folder, ignore_errors=True)
+
+
+class _FreezeWhatLives:
+    """Move everything alive once the tests are collected and after each session fixture is
+    made (modules, collected tests, the screener's index of tens of thousands of names …) out
+    of the garbage collector's sight: it lives to the end of the session anyway, and each full
+    collection, which the interpreter runs as objects pile up and ``invoke_cli`` runs after
+    every command, would otherwise walk all of it (a quarter of a second each, once the index
+    is built). A plugin rather than hooks of this file, whose hooks pytest does not call for
+    fixtures of the whole session."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self) -> None:
+        self.freeze()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any) -> Any:
+        value = yield
+        if fixturedef.scope == "session":
+            self.freeze()
+        return value
+
+    @staticmethod
+    def freeze() -> None:
+        gc.collect()
+        gc.freeze()
 
 
 def example(name: str) -> dict[str, Any]:
@@ -111,6 +151,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     load_illustrative_tariff(engine, "GB")
     load_illustrative_control_list(engine)
     engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    TEMPLATE.made(path)
     return path
 
 
@@ -138,6 +179,8 @@ def postgres_schema() -> Iterator[str]:
     prepare_database(engine)
     load_illustrative_tariff(engine, "GB")
     load_illustrative_control_list(engine)
+    _empty_tables(engine)  # as every test finds it
+    TEMPLATE.made_postgres(engine)
     engine.dispose()
     yield url
     with admin.begin() as connection:
@@ -151,12 +194,43 @@ def _schema_url(schema: str) -> str:
     return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
 
 
+# The sequences of these tables that have handed out a number since they were last reset.
+_DRAWN_SEQUENCES = text(
+    """
+    SELECT sequence.oid::regclass::text
+    FROM pg_class AS sequence
+    JOIN pg_depend AS owner
+      ON owner.classid = 'pg_class'::regclass AND owner.objid = sequence.oid
+     AND owner.deptype IN ('a', 'i')
+    JOIN pg_class AS owning ON owning.oid = owner.refobjid
+    JOIN pg_sequences AS state
+      ON state.schemaname = current_schema() AND state.sequencename = sequence.relname
+    WHERE sequence.relkind = 'S' AND sequence.relnamespace = current_schema()::regnamespace
+      AND owning.relname = ANY(:tables) AND state.last_value IS NOT NULL
+    """
+)
+
+
 def _empty_tables(engine: Engine) -> None:
+    """What ``TRUNCATE`` (every table but the reference data's) ``RESTART IDENTITY CASCADE``
+    leaves, done to the tables a test wrote to only: truncating some forty tables takes
+    PostgreSQL a third of a second or more, finding the few that hold rows a few milliseconds."""
     names = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    holding = " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})" for name in names
+    )
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        written = connection.execute(text(holding)).scalars().all()
+        if written:
+            connection.execute(text(f"TRUNCATE {', '.join(written)} RESTART IDENTITY CASCADE"))
+        # A number drawn by a row since deleted or rolled back leaves no row to find.
+        for sequence in connection.execute(_DRAWN_SEQUENCES, {"tables": names}).scalars():
+            connection.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
         connection.execute(text("DELETE FROM control_list_versions WHERE id > 1"))
-        connection.execute(text("UPDATE control_list_versions SET current = TRUE"))
+        # Only when it changes: a row rewritten is a write (``tests/template_data.py``).
+        connection.execute(
+            text("UPDATE control_list_versions SET current = TRUE WHERE NOT current")
+        )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -199,7 +273,8 @@ def settings(database_url: str, ledger_keys: tuple[Path, Path]) -> Settings:
 
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
-    built = build_runtime(settings, prepare=False, clock=lambda: NOW)
+    with TEMPLATE.reading():
+        built = build_runtime(settings, prepare=False, clock=lambda: NOW)
     # No random sampling or top-up, and one criterion sending every declaration to the yellow
     # lane: goods stay held (amendable, releasable by an officer) unless a test says otherwise.
     built.context.risk.use_selectivity(HOLD_EVERYTHING)
@@ -341,7 +416,8 @@ def invoke_cli(
         variables["CLEARWAY_DATABASE_URL"] = database_url
     get_settings.cache_clear()
     try:
-        return CliRunner().invoke(app, list(args), env={**variables, **env}, input=input)
+        with TEMPLATE.reading():
+            return CliRunner().invoke(app, list(args), env={**variables, **env}, input=input)
     finally:
         get_settings.cache_clear()
         # Some commands (``process``) leave closing their database connections to the end of

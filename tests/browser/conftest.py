@@ -49,9 +49,13 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it (.ci/run)
 
 @pytest.fixture(scope="session")
 def portal(
-    tmp_path_factory: pytest.TempPathFactory, ledger_keys: tuple[Path, Path]
+    tmp_path_factory: pytest.TempPathFactory, ledger_keys: tuple[Path, Path], screener_full: Any
 ) -> Iterator[Any]:
-    """The seeded server: ``portal.url``, ``portal.runtime`` and ``portal.company[user]``."""
+    """The seeded server: ``portal.url``, ``portal.runtime`` and ``portal.company[user]``.
+
+    The seed loads the shipped sanctions lists; ``screener_full`` has put its index of them in
+    the store's cache, so the portal screens with the index this test process already built
+    for the other tests (seconds of building, once)."""
     import uvicorn
 
     from clearway.bootstrap import build_runtime
