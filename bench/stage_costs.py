@@ -26,7 +26,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from clearway.adapters.json_input import JsonLine
-from clearway.bootstrap import build_runtime
+from clearway.bootstrap import build_runtime, held_for_life
 from clearway.config import Settings
 from clearway.domain.access import Principal, Role
 from clearway.entrypoints.cli.bulk import lodge_prepared, prepare_lines
@@ -67,19 +67,20 @@ def one_run(template: Path, workdir: Path, key: Path, payloads: list[bytes]) -> 
     timing.add_observer(observe)
     actor = Principal("bench", Role.SYSTEM)
     try:
-        offset = 0
-        for start in range(0, len(payloads), BATCH):
-            lines = []
-            for number, data in enumerate(payloads[start : start + BATCH], start=start + 1):
-                offset += len(data)
-                lines.append(JsonLine(number, data, offset))
+        with held_for_life():  # as `clearway process` holds its runtime
+            offset = 0
+            for start in range(0, len(payloads), BATCH):
+                lines = []
+                for number, data in enumerate(payloads[start : start + BATCH], start=start + 1):
+                    offset += len(data)
+                    lines.append(JsonLine(number, data, offset))
+                began = time.perf_counter()
+                batch = prepare_lines(runtime, actor, lines)
+                spent["parse"] += time.perf_counter() - began
+                lodge_prepared(runtime, batch, lambda _refused: None, lambda _lodged: None)
             began = time.perf_counter()
-            batch = prepare_lines(runtime, actor, lines)
-            spent["parse"] += time.perf_counter() - began
-            lodge_prepared(runtime, batch, lambda _refused: None, lambda _lodged: None)
-        began = time.perf_counter()
-        settings_ledger_store(runtime.engine, settings).integrate_all()
-        spent["ledger"] = time.perf_counter() - began
+            settings_ledger_store(runtime.engine, settings).integrate_all()
+            spent["ledger"] = time.perf_counter() - began
     finally:
         timing.remove_observer(observe)
         runtime.engine.dispose()

@@ -191,6 +191,8 @@ class Tally:
 
 # Separates a key's name and values in its stored form (no code holds a control character).
 _SEPARATOR = "\x1f"
+# Observations whose key values are kept: a batch's worth and more (``History._values``).
+_VALUES_HELD = 20_000
 
 
 class History:
@@ -202,6 +204,11 @@ class History:
         self._tallies: list[dict[tuple[str, ...], Tally]] = [{} for _ in self.keys]
         self.inspected = 0
         self.frauds = 0
+        self._fields = tuple(key.fields for key in self.keys)
+        # Each observation's key values, by identity (the observation held, so that its id is
+        # not reused): a batch reads them to fetch its tallies, then for features, then to
+        # count the declaration; some thirty keys each time.
+        self._seen_values: dict[int, tuple[Observation, list[tuple[str, ...] | None]]] = {}
 
     @property
     def fraud_rate(self) -> float:
@@ -211,10 +218,9 @@ class History:
 
     def stored_keys(self, observation: Observation) -> list[str]:
         """The stored names of the key values the observation's features read."""
-        codes = _codes(observation)
         return [
             _stored_key(self.keys[index], values)
-            for index, values in self._values(codes)
+            for index, values in self._values(observation)
             if values is not None
         ]
 
@@ -238,19 +244,29 @@ class History:
         rows.sort(key=lambda row: row[0])
         return rows
 
-    def _values(self, codes: Mapping[str, str]) -> Iterable[tuple[int, tuple[str, ...] | None]]:
-        for index, key in enumerate(self.keys):
-            values = tuple(codes.get(field) or "" for field in key.fields)
-            yield index, (None if "" in values else values)
+    def _values(self, observation: Observation) -> Iterable[tuple[int, tuple[str, ...] | None]]:
+        """Each key's index and the observation's values of its fields (``None`` when one is
+        unknown)."""
+        held = self._seen_values.get(id(observation))
+        if held is not None and held[0] is observation:
+            return enumerate(held[1])
+        code = _codes(observation).get
+        values: list[tuple[str, ...] | None] = []
+        for fields in self._fields:
+            found = tuple([code(field) or "" for field in fields])
+            values.append(None if "" in found else found)
+        if len(self._seen_values) >= _VALUES_HELD:
+            self._seen_values.clear()
+        self._seen_values[id(observation)] = (observation, values)
+        return enumerate(values)
 
     def features(self, observation: Observation) -> list[float]:
         """The feature vector, in ``self.names`` order, from what is known now."""
-        codes = _codes(observation)
         price = _log_unit_price(observation)
         today = observation.day.toordinal()
         prior = self.fraud_rate
         row: list[float] = []
-        for index, values in self._values(codes):
+        for index, values in self._values(observation):
             key = self.keys[index]
             tally = self._tallies[index].get(values) if values is not None else None
             if tally is None:
@@ -274,10 +290,9 @@ class History:
 
     def observe(self, observation: Observation) -> None:
         """Count a declaration as seen (its outcome is not known yet)."""
-        codes = _codes(observation)
         price = _log_unit_price(observation)
         today = observation.day.toordinal()
-        for index, values in self._values(codes):
+        for index, values in self._values(observation):
             if values is None:
                 continue
             tallies = self._tallies[index]
@@ -292,11 +307,10 @@ class History:
 
     def learn(self, observation: Observation, fraud: bool) -> None:
         """Take in an inspection's finding on a declaration already observed."""
-        codes = _codes(observation)
         today = observation.day.toordinal()
         self.inspected += 1
         self.frauds += fraud
-        for index, values in self._values(codes):
+        for index, values in self._values(observation):
             if values is None:
                 continue
             tally = self._tallies[index].setdefault(values, Tally(today))
@@ -305,8 +319,7 @@ class History:
 
     def tally(self, key_name: str, observation: Observation) -> tuple[int, int, int] | None:
         """``(seen, inspected, fraud)`` for the observation's value of one key, for reasons."""
-        codes = _codes(observation)
-        for index, values in self._values(codes):
+        for index, values in self._values(observation):
             if self.keys[index].name == key_name and values is not None:
                 found = self._tallies[index].get(values)
                 return None if found is None else (found.seen, found.inspected, found.fraud)

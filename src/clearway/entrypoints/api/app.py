@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import Depends, FastAPI
 
 import clearway
-from clearway.bootstrap import Runtime, build_runtime
+from clearway.bootstrap import Runtime, build_runtime, held_for_life
 from clearway.config import Settings, get_settings
 from clearway.entrypoints import web
 from clearway.entrypoints.api import metrics, openapi, problems
@@ -57,7 +57,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if not hasattr(app.state, "runtime"):
+        # A runtime built here lives as long as the server (``clearway serve``).
+        built = not hasattr(app.state, "runtime")
+        if built:
             app.state.runtime = build_runtime(settings)
         # What clearance runs without (a tariff, lists, the ledger key, a model), said once.
         log_problems(readiness(app.state.runtime.settings, app.state.runtime.engine))
@@ -73,7 +75,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # The pipeline's stage timings, into this app's metrics while it serves.
         timing.add_observer(app.state.metrics.observe_stage)
         try:
-            yield
+            with held_for_life() if built else nullcontext():
+                yield
         finally:
             timing.remove_observer(app.state.metrics.observe_stage)
             for loop in (relay, integrator, watcher):

@@ -24,7 +24,7 @@ from clearway.adapters.database import create_database_engine
 from clearway.adapters.json_input import file_utf8_problem
 from clearway.adapters.reference_files import RatesFileError, read_rates, shipped_reference
 from clearway.adapters.reference_store import load_rates, load_reference
-from clearway.bootstrap import Runtime, build_runtime, prepare_database
+from clearway.bootstrap import Runtime, build_runtime, held_for_life, prepare_database
 from clearway.config import InsecureSettings, Settings, get_settings
 from clearway.domain.access import Principal, Role
 from clearway.domain.rules.catalogue import rules_markdown
@@ -209,7 +209,7 @@ def demo(
     out.print(
         f"API docs: http://{host}:{port}/docs   token: POST http://{host}:{port}/api/v1/auth/token"
     )
-    with background_process(settings):
+    with background_process(settings), held_for_life():
         uvicorn.run(
             create_app(runtime=runtime),
             host=host,
@@ -354,14 +354,14 @@ def process(
 ) -> None:
     """Lodge a file of declarations in bulk, with a progress bar and a summary."""
     if file.is_dir():
-        with opened_runtime() as runtime:
+        with opened_runtime() as runtime, held_for_life():
             process_folder(runtime, file, rejects, cli_actor())
         return
     if not file.is_file():
         fail(f"no such file: {file}")
     if (not_utf8 := file_utf8_problem(file, str(file))) is not None:
         fail(f"{not_utf8}; nothing was lodged")
-    with opened_runtime() as runtime:
+    with opened_runtime() as runtime, held_for_life():
         process_jsonl(
             runtime,
             file,
