@@ -19,7 +19,7 @@ from clearway.adapters import migrate
 from clearway.adapters.accounts import UserStore
 from clearway.adapters.cds_code_lists import install_cds_code_lists
 from clearway.adapters.control_list_store import read_control_list
-from clearway.adapters.database import create_database_engine
+from clearway.adapters.database import create_database_engine, reading
 from clearway.adapters.model_store import active_model
 from clearway.adapters.quota_store import quota_balances
 from clearway.adapters.reference_store import load_reference, read_reference, reference_loaded
@@ -77,7 +77,7 @@ class Runtime:
             return
         try:
             self._checked_at = now
-            with self.engine.connect() as connection:
+            with reading(self.engine) as connection:
                 stored = read_versions(connection)
             for kind, version in stored.items():
                 if self._loaded.get(kind) != version:
@@ -100,7 +100,7 @@ class Runtime:
 
     def refresh_risk_model(self) -> None:
         """Score with the active model (none: declarations are laned without a score)."""
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             stored = active_model(connection)
         self.context.risk.model = (
             None if stored is None else ActiveModel(stored.version, stored.model)
@@ -108,7 +108,7 @@ class Runtime:
 
     def refresh_selectivity(self) -> None:
         """Re-read rules, lists, value bands and lane targets after an analyst changed them."""
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             self.selectivity = read_selectivity(connection)
         self.context.risk.use_selectivity(self.selectivity)
 
@@ -120,7 +120,7 @@ class Runtime:
 
     def refresh_control_list(self) -> None:
         """Re-read the control list in force after the export-control agency loaded one."""
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             self.context.control_list = read_control_list(connection)
 
     _reload: ClassVar[dict[Kind, Callable[[Runtime], None]]] = {
@@ -195,8 +195,9 @@ def held_for_life() -> Iterator[None]:
     the code lists), out of the garbage collector's sight. Each full collection would walk all
     of it, and lodging makes enough objects to start one every few hundred declarations (a
     quarter of the time of a bulk run on one core). Given back to the collector when it ends,
-    so that a process which builds runtimes again and again (the tests) frees them."""
-    gc.collect()
+    so that a process which builds runtimes again and again (the tests) frees them. No
+    collection first: it would walk all of it once more (half a second), to free the few
+    cycles left over from start-up."""
     gc.freeze()
     try:
         yield
@@ -230,7 +231,7 @@ def build_runtime(
         throttle=SignInThrottle(settings.rate_limit_storage, settings.signin_address_limits),
     )
     context.risk = RiskStage()
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         runtime._loaded = read_versions(connection)
     for reload in Runtime._reload.values():
         reload(runtime)
@@ -245,7 +246,7 @@ def build_runtime(
         now = time.monotonic()
         hit = cached.get(on)
         if hit is None or now - hit[0] > QUOTA_BALANCE_TTL_SECONDS:
-            with engine.connect() as connection:
+            with reading(engine) as connection:
                 hit = (now, quota_balances(connection, settings.country, on))
             cached[on] = hit
         return hit[1]

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clearway.adapters.api_key_store import ApiKeyStore, principal_of, refuse
 from clearway.adapters.audit_trail import Acting, current_acting, record
+from clearway.adapters.database import reading
 from clearway.adapters.security import (
     hash_password,
     password_matches,
@@ -97,18 +98,18 @@ class UserStore(ApiKeyStore):
 
     def list_users(self) -> list[UserSummary]:
         """Every user, by username."""
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             rows = connection.execute(select(users).order_by(users.c.username)).all()
         return [_summary(row) for row in rows]
 
     def user(self, username: str) -> UserSummary | None:
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             row = connection.execute(select(users).where(users.c.username == username)).first()
         return _summary(row) if row else None
 
     def principal(self, username: str) -> Principal | None:
         """The active account of this name, as it is now."""
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             row = connection.execute(
                 select(users).where(users.c.username == username, users.c.active.is_(True))
             ).first()
@@ -117,7 +118,7 @@ class UserStore(ApiKeyStore):
     def principal_for_token(self, user_id: int, token_version: int) -> Principal:
         """The account a token was issued to, if the token still speaks for it: the account is
         active and nothing that ends credentials has happened to it since."""
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             row = connection.execute(select(users).where(users.c.id == user_id)).first()
         if row is None or not row.active:
             raise NotAuthenticated("the account behind this token no longer exists or is disabled")
@@ -218,7 +219,7 @@ class UserStore(ApiKeyStore):
 
     def change_password(self, user_id: int, current: str, new: str) -> None:
         """The account's own password change: the current one must be given."""
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             row = connection.execute(select(users).where(users.c.id == user_id)).first()
         if row is None or not password_matches(row.password_hash, current):
             raise Forbidden("the current password is not right")
@@ -230,7 +231,7 @@ class UserStore(ApiKeyStore):
         """The account, when the password is right and the account is not locked; wrong
         passwords lock the account for a growing while (``domain.accounts.lock_after``)."""
         now = self._now()
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             row = connection.execute(select(users).where(users.c.username == username)).first()
         if row is not None and row.locked_until is not None and row.locked_until > now:
             wait = int((row.locked_until - now).total_seconds()) + 1

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from clearway.adapters.audit_trail import record
+from clearway.adapters.database import reading
 from clearway.adapters.security import key_digest, new_api_key, split_api_key
 from clearway.adapters.tables import api_keys, users
 from clearway.domain.access import Principal, Role, may_delegate
@@ -126,7 +127,7 @@ class ApiKeyStore:
         )
         if username is not None:
             query = query.where(users.c.username == username)
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             rows = connection.execute(query).all()
         return [
             ApiKeySummary(
@@ -161,7 +162,7 @@ class ApiKeyStore:
 
     def authenticate_api_key(self, key: str) -> Principal:
         prefix, secret = split_api_key(key)
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             row = connection.execute(
                 select(
                     api_keys.c.key_hash,

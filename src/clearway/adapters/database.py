@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -66,6 +66,17 @@ def create_database_engine(url: str) -> Engine:
     )
 
 
+_READS_ONLY = "clearway_reads_only"
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection that only reads. On SQLite its transactions do not take the write lock
+    (every other transaction does, from its start): it reads the last committed state while a
+    writer works, where it would otherwise wait for each lodging batch and ledger pass ahead
+    of it (signing in and checking a token on every request, the reference data's counters)."""
+    return engine.connect().execution_options(**{_READS_ONLY: True})
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -84,5 +95,9 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock at the start, so that concurrent writers wait (busy_timeout)
-        # instead of failing when a read transaction tries to become a write transaction.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # instead of failing when a read transaction tries to become a write transaction;
+        # a connection for reads only (``reading``) reads beside the writer instead.
+        if connection.get_execution_options().get(_READS_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, func, select
 
+from clearway.adapters.database import reading
 from clearway.adapters.reference_versions import Kind
 from clearway.adapters.tables import exchange_rates, reference_versions
 from clearway.adapters.tariff_tables import goods_nomenclature, measures
@@ -56,7 +57,7 @@ def reference_state(engine: Engine) -> ReferenceState:
     commodity_counts = select(
         goods_nomenclature.c.jurisdiction, goods_nomenclature.c.source, func.count()
     ).group_by(goods_nomenclature.c.jurisdiction, goods_nomenclature.c.source)
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         count, currencies, loaded_at, valid_from = connection.execute(rates_query).one()
         commodities = {
             (row[0], row[1]): int(row[2]) for row in connection.execute(commodity_counts)

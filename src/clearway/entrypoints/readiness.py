@@ -25,6 +25,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from clearway.adapters import migrate
+from clearway.adapters.database import reading
 from clearway.adapters.readiness_counts import StoredCounts, count_stored
 from clearway.bootstrap import LedgerOriginMismatch, ledger_origin
 from clearway.config import Settings
@@ -171,7 +172,7 @@ def _storage(
     """The database and schema checks, and the counts when the tables can be read (else why)."""
     fix_url = "check CLEARWAY_DATABASE_URL and that the database server runs"
     try:
-        with engine.connect() as connection:
+        with reading(engine) as connection:
             connection.execute(text("SELECT 1"))
         current = migrate.current_revision(engine)
     except SQLAlchemyError as error:
@@ -192,7 +193,7 @@ def _storage(
     else:
         checks.append(Check("storage", "schema", State.OK, f"at revision {head}", required=True))
     try:
-        with engine.connect() as connection:
+        with reading(engine) as connection:
             counts = count_stored(connection, settings.country, on)
     except (SQLAlchemyError, RuntimeError) as error:
         # RuntimeError: a stored control list that no longer reads (control_list_store).

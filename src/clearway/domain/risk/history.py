@@ -191,7 +191,13 @@ class Tally:
 
 # Separates a key's name and values in its stored form (no code holds a control character).
 _SEPARATOR = "\x1f"
-# Observations whose key values are kept: a batch's worth and more (``History._values``).
+# Each observation's key values, by identity (the observation held, so that its id is not
+# reused): a batch reads them to fetch its tallies from the shared history, then for its
+# features in the batch's own view of it, then to count the declaration; some thirty keys
+# each time. A batch's worth and more is kept.
+_KEY_VALUES: dict[
+    int, tuple[Observation, tuple[tuple[str, ...], ...], list[tuple[str, ...] | None]]
+] = {}
 _VALUES_HELD = 20_000
 
 
@@ -205,10 +211,6 @@ class History:
         self.inspected = 0
         self.frauds = 0
         self._fields = tuple(key.fields for key in self.keys)
-        # Each observation's key values, by identity (the observation held, so that its id is
-        # not reused): a batch reads them to fetch its tallies, then for features, then to
-        # count the declaration; some thirty keys each time.
-        self._seen_values: dict[int, tuple[Observation, list[tuple[str, ...] | None]]] = {}
 
     @property
     def fraud_rate(self) -> float:
@@ -247,17 +249,17 @@ class History:
     def _values(self, observation: Observation) -> Iterable[tuple[int, tuple[str, ...] | None]]:
         """Each key's index and the observation's values of its fields (``None`` when one is
         unknown)."""
-        held = self._seen_values.get(id(observation))
-        if held is not None and held[0] is observation:
-            return enumerate(held[1])
+        held = _KEY_VALUES.get(id(observation))
+        if held is not None and held[0] is observation and held[1] == self._fields:
+            return enumerate(held[2])
         code = _codes(observation).get
         values: list[tuple[str, ...] | None] = []
         for fields in self._fields:
             found = tuple([code(field) or "" for field in fields])
             values.append(None if "" in found else found)
-        if len(self._seen_values) >= _VALUES_HELD:
-            self._seen_values.clear()
-        self._seen_values[id(observation)] = (observation, values)
+        if len(_KEY_VALUES) >= _VALUES_HELD:
+            _KEY_VALUES.clear()
+        _KEY_VALUES[id(observation)] = (observation, self._fields, values)
         return enumerate(values)
 
     def features(self, observation: Observation) -> list[float]:
