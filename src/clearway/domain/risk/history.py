@@ -198,7 +198,7 @@ _SEPARATOR = "\x1f"
 _KEY_VALUES: dict[
     int, tuple[Observation, tuple[tuple[str, ...], ...], list[tuple[str, ...] | None]]
 ] = {}
-_VALUES_HELD = 20_000
+_VALUES_HELD = 5_000
 
 
 class History:
