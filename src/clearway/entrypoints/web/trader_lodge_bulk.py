@@ -16,7 +16,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,21 @@ class BulkJob:
     waiting: bool = True
     finished: bool = False
     failure: str | None = None
+    # Held by the lodging thread while it changes the job and by a page while it copies it.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def snapshot(self) -> BulkJob:
+        """The job as it stands, all of a piece. A page renders this, not the job the lodging
+        thread goes on changing: one that read the refusals before the last batch and the
+        totals after it would show a finished upload with refusals counted and none listed,
+        and, being finished, never look again."""
+        with self.lock:
+            return replace(
+                self,
+                outcomes=Counter(self.outcomes),
+                shown_refusals=list(self.shown_refusals),
+                lock=threading.Lock(),
+            )
 
     @property
     def refusals_path(self) -> Path:
@@ -104,9 +119,10 @@ def _batch_size(data: bytes) -> int:
 
 
 def _refuse(job: BulkJob, out: Any, refusal: Refusal) -> None:
-    job.refused += 1
-    if len(job.shown_refusals) < 100:
-        job.shown_refusals.append(refusal)
+    with job.lock:
+        job.refused += 1
+        if len(job.shown_refusals) < 100:
+            job.shown_refusals.append(refusal)
     out.write(orjson.dumps(refusal.document()) + b"\n")
 
 
@@ -122,19 +138,22 @@ def _lodge_all(
             )
 
         def lodged(line: LineLodged) -> None:
-            if line.created:
-                job.lodged += 1
-                job.outcomes[line.outcome] += 1
-            else:
-                job.replayed += 1
+            with job.lock:
+                if line.created:
+                    job.lodged += 1
+                    job.outcomes[line.outcome] += 1
+                else:
+                    job.replayed += 1
 
         def batch_done(offset: int) -> None:
             out.flush()
-            job.bytes_done = offset
+            with job.lock:
+                job.bytes_done = offset
 
         def counted(lines: Iterator[InputLine]) -> Iterator[InputLine]:
             for line in lines:
-                job.read += 1
+                with job.lock:
+                    job.read += 1
                 yield line
 
         lodge_lines(runtime, actor, counted(lines), job.batch_size, refused, lodged, batch_done)
@@ -142,21 +161,25 @@ def _lodge_all(
 
 def _run(runtime: Runtime, job: BulkJob, actor: Principal) -> None:
     with _ONE_AT_A_TIME:
-        job.waiting = False
+        with job.lock:
+            job.waiting = False
         try:
             with job.source_path.open("rb") as handle:
                 lines = json_lines(handle, runtime.settings.max_body_bytes)
                 _lodge_all(runtime, job, actor, lines)
         except Exception:
             log.exception("bulk upload %s stopped", job.id)
-            job.failure = (
+            failure = (
                 "Lodging stopped before the end of the file. The declarations counted as "
                 "lodged are stored; upload the file again to lodge the rest (those already "
                 "lodged are recognised and not lodged twice)."
             )
+            with job.lock:
+                job.failure = failure
         finally:
             job.source_path.unlink(missing_ok=True)
-            job.finished = True
+            with job.lock:
+                job.finished = True
 
 
 def start_bulk(runtime: Runtime, actor: Principal, file_name: str, data: bytes) -> BulkJob:
@@ -184,7 +207,8 @@ def start_bulk(runtime: Runtime, actor: Principal, file_name: str, data: bytes) 
 
 
 def job_of(actor: Principal, job_id: str) -> BulkJob:
-    """The user's own upload; another user's does not exist for them."""
+    """The user's own upload (the job itself; pages render its ``snapshot``); another user's
+    does not exist for them."""
     with _REGISTRY:
         job = _JOBS.get(job_id)
     if job is None or job.owner != actor.username:

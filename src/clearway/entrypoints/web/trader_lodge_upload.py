@@ -188,7 +188,8 @@ async def upload_submit(request: Request, user: LodgePage, runtime: RuntimeDep) 
     return await run_in_threadpool(_lodge_one, request, user, runtime, file_name, data)
 
 
-def _job_context(job: BulkJob) -> dict[str, Any]:
+def _job_context(live: BulkJob) -> dict[str, Any]:
+    job = live.snapshot()
     return {
         "job": job,
         "outcomes": sorted(job.outcomes.items(), key=lambda pair: (-pair[1], pair[0])),
