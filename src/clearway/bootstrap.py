@@ -6,7 +6,7 @@ import gc
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,6 +41,14 @@ from clearway.domain.valuation import ValuationBasis
 from clearway.entrypoints.schemas import parse_declaration
 from clearway.services.context import ClearanceContext
 from clearway.services.ledger.signing import read_signing_key
+from clearway.services.lodging import (
+    Lodged,
+    LodgeDeclaration,
+    LodgeOutcome,
+    lodge_at_desk,
+    lodge_declarations,
+)
+from clearway.services.lodging_desk import LodgingDesk
 from clearway.services.risk_stage import LANE_WINDOW, ActiveModel, RiskStage
 
 QUOTA_BALANCE_TTL_SECONDS = 5.0
@@ -59,9 +67,21 @@ class Runtime:
     """The reference-data counters of what this process holds."""
     _checked_at: float = -math.inf
     _sync: threading.Lock = field(default_factory=threading.Lock)
+    _desk: LodgingDesk[LodgeDeclaration, LodgeOutcome] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._desk = LodgingDesk(self._lodge_many)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)
+
+    def lodge(self, command: LodgeDeclaration) -> Lodged:
+        """Lodge one declaration as a request does: in one transaction with the others this
+        process is lodging at the same moment (``services.lodging_desk``); raises the refusal."""
+        return lodge_at_desk(command, self._desk, self.context)
+
+    def _lodge_many(self, commands: Sequence[LodgeDeclaration]) -> list[LodgeOutcome]:
+        return lodge_declarations(commands, self.uow(), self.context)
 
     def sync(self, *, force: bool = False) -> None:
         """Reload whatever another worker, process or command changed since this process

@@ -31,7 +31,7 @@ from clearway.domain.record import ReceivedMessage
 from clearway.domain.rules import Violation
 from clearway.domain.rules.cds_validation_codes import cds_code_for
 from clearway.entrypoints.schemas import DECLARATION, schema_violations, to_document, to_domain
-from clearway.services.lodging import LodgeDeclaration, lodge_declaration
+from clearway.services.lodging import LodgeDeclaration
 
 FORMAT = "cusdec"
 OURS = "CLEARWAY"
@@ -95,7 +95,7 @@ def _answer(message: Message, content: bytes, principal: Principal, runtime: Run
         to_domain(model), to_document(model), principal, ReceivedMessage(FORMAT, content)
     )
     try:
-        record = lodge_declaration(command, runtime.uow(), runtime.context).record
+        record = runtime.lodge(command).record
     except ValidationFailed as failed:
         return _refused(message, failed.violations, mapped.positions)
     except ClearwayError as refused:

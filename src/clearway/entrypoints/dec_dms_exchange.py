@@ -56,7 +56,7 @@ from clearway.services.changes import (
     amend_declaration,
     cancel_declaration,
 )
-from clearway.services.lodging import LodgeDeclaration, lodge_declaration
+from clearway.services.lodging import LodgeDeclaration
 from clearway.services.queries import get_visible
 
 FORMAT = "dec-dms"
@@ -130,11 +130,7 @@ def _declaration(
                 "13 (amendment)",
             )
             return Exchange(422, _rejection(received.lrn, received.mrn, (unknown,), runtime))
-        outcome = lodge_declaration(
-            LodgeDeclaration(declaration, document, principal, message),
-            runtime.uow(),
-            runtime.context,
-        )
+        outcome = runtime.lodge(LodgeDeclaration(declaration, document, principal, message))
     except ValidationFailed as failed:
         return _refused(received, failed.violations, runtime)
     except ClearwayError as refused:

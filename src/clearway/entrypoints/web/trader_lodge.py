@@ -38,7 +38,7 @@ from clearway.entrypoints.web.trader_lodge_form import (
     state_from_fields,
 )
 from clearway.services.drafts import SaveDraft, delete_draft, list_drafts, load_draft, save_draft
-from clearway.services.lodging import LodgeDeclaration, lodge_declaration
+from clearway.services.lodging import LodgeDeclaration
 from clearway.services.ports import ListFilter
 from clearway.services.queries import list_declarations
 
@@ -116,7 +116,7 @@ def lodge_state(user: Principal, runtime: Runtime, state: FormState) -> LodgedHe
         model = DECLARATION.validate_python(payload)
         command = LodgeDeclaration(to_domain(model), to_document(model), user)
         try:
-            lodged = lodge_declaration(command, runtime.uow(), runtime.context)
+            lodged = runtime.lodge(command)
         except ValidationFailed as failed:
             violations = failed.violations
         except Conflict as conflict:

@@ -25,7 +25,7 @@ from clearway.entrypoints.web.trader_lodge_bulk import BulkJob, job_of, start_bu
 from clearway.entrypoints.web.trader_lodge_common import LodgePage
 from clearway.entrypoints.web.trader_lodge_form import context_of, label_of
 from clearway.entrypoints.web.trader_lodge_messages import schema_messages
-from clearway.services.lodging import LodgeDeclaration, lodge_declaration
+from clearway.services.lodging import LodgeDeclaration
 
 router = APIRouter()
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -118,7 +118,7 @@ def _lodge_one(
     else:
         command = LodgeDeclaration(parsed.declaration, parsed.document, user)
         try:
-            lodged = lodge_declaration(command, runtime.uow(), runtime.context)
+            lodged = runtime.lodge(command)
         except ValidationFailed as failed:
             violations = failed.violations
         except (Conflict, Forbidden) as refused:

@@ -39,7 +39,7 @@ from clearway.services.changes import (
     amend_declaration,
     cancel_declaration,
 )
-from clearway.services.lodging import LodgeDeclaration, lodge_declaration
+from clearway.services.lodging import LodgeDeclaration
 from clearway.services.ports import ListFilter
 from clearway.services.queries import get_visible, history, list_declarations
 from clearway.services.release import ReleaseDeclaration, release_declaration
@@ -123,7 +123,7 @@ def lodge(
     """Lodge a declaration. It is validated, valued and accepted with an MRN at once, or
     refused with every problem listed. Lodging the same LRN again returns the same declaration."""
     command = LodgeDeclaration(to_domain(body), to_document(body), principal)
-    outcome = lodge_declaration(command, runtime.uow(), runtime.context)
+    outcome = runtime.lodge(command)
     record = outcome.record
     if outcome.created:
         response.headers["Location"] = f"/api/v1/declarations/{record.id}"
