@@ -14,6 +14,7 @@ not changed after they are made, so sharing them shares no state.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,14 @@ from clearway.domain.tariff.tariff import Tariff
 
 
 def _digest(path: Path) -> bytes:
+    """The file's hash; computed once for as long as the file is the same file, unchanged (a
+    runtime reads reference data and tariff one after the other from the same copy)."""
+    found = path.stat()
+    return _digest_of(path, found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _digest_of(path: Path, inode: int, size: int, modified: int) -> bytes:
     return hashlib.blake2b(path.read_bytes()).digest()
 
 

@@ -32,7 +32,7 @@ from tests.integration.publishing_support import (
 TOKEN = "prometheus-scrape-token-0123456789"
 SCRAPE = {"Authorization": f"Bearer {TOKEN}"}
 DECLARATIONS = "/api/v1/declarations"
-STAGES = ("validate", "value", "duty", "controls", "risk", "store", "lodge")
+STAGES = ("validate", "value", "duty", "controls", "risk", "store", "checks", "lodge")
 
 
 @pytest.fixture
@@ -111,15 +111,23 @@ def test_requests_are_counted_by_route_template_and_stages_timed_per_declaration
     assert not any(lodged[0]["id"] in str(route) for route in routes)
 
     for stage in STAGES:
-        # Three declarations, lodged one per request: three batches of one.
+        # Three declarations, lodged one per request: each request's checks, then a batch of
+        # one. The controls are timed in both: screening with the checks, the control list
+        # and licences in the batch.
         assert value(samples, "clearway_stage_declarations_total", stage=stage) == 3, stage
-        assert value(samples, "clearway_stage_duration_seconds_count", stage=stage) == 3, stage
+        observed = value(samples, "clearway_stage_duration_seconds_count", stage=stage)
+        assert observed == (6 if stage == "controls" else 3), stage
         assert value(samples, "clearway_stage_duration_seconds_sum", stage=stage) > 0, stage
-    batch = value(samples, "clearway_stage_duration_seconds_sum", stage="lodge")
-    parts = sum(
-        value(samples, "clearway_stage_duration_seconds_sum", stage=stage) for stage in STAGES[:-1]
+    whole = sum(
+        value(samples, "clearway_stage_duration_seconds_sum", stage=stage)
+        for stage in ("checks", "lodge")
     )
-    assert parts <= batch
+    parts = sum(
+        value(samples, "clearway_stage_duration_seconds_sum", stage=stage)
+        for stage in STAGES
+        if stage not in ("checks", "lodge")
+    )
+    assert parts <= whole
 
 
 def test_the_backlogs_match_the_database_and_fall_as_the_work_is_done(

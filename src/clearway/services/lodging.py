@@ -399,7 +399,8 @@ def lodge_at_desk(
         command.checked is None
         and lodging_refusal(command.actor, command.declaration.declarant.id) is None
     ):
-        command = prepare_checks(command, context, context.now())
+        with timed("checks"):
+            command = prepare_checks(command, context, context.now())
     return _lodged(desk.lodge(command))
 
 

@@ -4,9 +4,12 @@
   ``clearway_http_request_duration_seconds{method, route}``: every answer, by route template
   (``/api/v1/declarations/{reference}``, ``unmatched`` for paths no route knows).
 - ``clearway_stage_duration_seconds{stage}`` and ``clearway_stage_declarations_total{stage}``:
-  the clearance pipeline's stages (validate, value, duty, controls, risk, store, and lodge for
-  a whole batch), one observation per stage per batch (``services.timing``); a stage's mean
-  time per declaration is the sum of its seconds over its declarations.
+  the clearance pipeline's stages (validate, value, duty, controls, risk, store; checks for
+  what a request works out in its own thread before it joins a batch, and lodge for a whole
+  batch, its transaction), one observation per stage per batch (``services.timing``); a
+  stage's mean time per declaration is the sum of its seconds over its declarations. Requests
+  lodged together share a batch (``services.lodging_desk``): ``lodge``'s observations over its
+  declarations tell how many shared each transaction.
 - Read from the database at each scrape (``adapters.backlog``), with ``clearway_database_up``
   saying whether those queries answered: ``clearway_work_queue_depth{lane}``,
   ``clearway_referrals_open``, ``clearway_outbox_unpublished_events`` and

@@ -18,8 +18,10 @@ import numpy as np
 
 from clearway.services.screening.matcher import MatchSettings, PreparedName, run_together_budget
 
-_BITMAP_BITS = 24
-_BITMAP_MASK = (1 << _BITMAP_BITS) - 1
+# The bitmap (a byte per entry) has about eight entries per hash, from 8 KiB to 16 MiB: sized
+# to the lists, so that a runtime with few listed names does not clear 16 MiB.
+_BITMAP_BITS_FEWEST = 13
+_BITMAP_BITS_MOST = 24
 _SOUNDS_TAG = "~"
 """Put before a sound skeleton, so that letters and sounds run together never meet."""
 
@@ -54,14 +56,16 @@ class RunTogetherIndex:
         # Each distinct hash once, with where its names start in ``_names``.
         self._hashes_sorted, self._starts = np.unique(hashes[order], return_index=True)
         self._ends = np.append(self._starts[1:], len(hashes))
-        self._bits = np.zeros(1 << _BITMAP_BITS, dtype=bool)
-        self._bits[self._hashes_sorted & _BITMAP_MASK] = True
+        bits = min(_BITMAP_BITS_MOST, max(_BITMAP_BITS_FEWEST, (8 * len(hashes)).bit_length()))
+        self._mask = (1 << bits) - 1
+        self._bits = np.zeros(1 << bits, dtype=bool)
+        self._bits[self._hashes_sorted & self._mask] = True
 
     def alike(self, query: PreparedName) -> list[int]:
         """Indexes of the names with a run-together string within budget of one of
         ``query``'s (a superset: the matcher's ``run_together`` decides)."""
         keys = np.fromiter(self._hashes(query), dtype=np.int64)
-        keys = keys[self._bits[keys & _BITMAP_MASK]]
+        keys = keys[self._bits[keys & self._mask]]
         hashes = self._hashes_sorted
         if not len(keys) or not len(hashes):
             return []
