@@ -10,6 +10,7 @@ import shutil
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_schema() -> Iterator[str]:
     """A private schema in the PostgreSQL test database, migrated once, dropped at the end."""
+    with _private_schema() as url:
+        engine = create_database_engine(url)
+        TEMPLATE.made_postgres(engine)
+        engine.dispose()
+        yield url
+
+
+@contextmanager
+def _private_schema() -> Iterator[str]:
+    """A new schema in the PostgreSQL test database, migrated and holding the reference data
+    every test starts with, dropped when done; the test is skipped without PostgreSQL."""
     if not POSTGRES_URL:
         pytest.skip(
             "PostgreSQL tests need CLEARWAY_TEST_POSTGRES_URL (e.g. "
@@ -180,12 +192,13 @@ def postgres_schema() -> Iterator[str]:
     load_illustrative_tariff(engine, "GB")
     load_illustrative_control_list(engine)
     _empty_tables(engine)  # as every test finds it
-    TEMPLATE.made_postgres(engine)
     engine.dispose()
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def _schema_url(schema: str) -> str:
@@ -261,8 +274,7 @@ def ledger_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return private, public
 
 
-@pytest.fixture
-def settings(database_url: str, ledger_keys: tuple[Path, Path]) -> Settings:
+def _settings(database_url: str, ledger_keys: tuple[Path, Path]) -> Settings:
     return Settings(
         database_url=database_url,
         secret_key=SECRET,
@@ -272,14 +284,27 @@ def settings(database_url: str, ledger_keys: tuple[Path, Path]) -> Settings:
 
 
 @pytest.fixture
-def runtime(settings: Settings) -> Iterator[Runtime]:
+def settings(database_url: str, ledger_keys: tuple[Path, Path]) -> Settings:
+    return _settings(database_url, ledger_keys)
+
+
+@contextmanager
+def _runtime(settings: Settings) -> Iterator[Runtime]:
     with TEMPLATE.reading():
         built = build_runtime(settings, prepare=False, clock=lambda: NOW)
     # No random sampling or top-up, and one criterion sending every declaration to the yellow
     # lane: goods stay held (amendable, releasable by an officer) unless a test says otherwise.
     built.context.risk.use_selectivity(HOLD_EVERYTHING)
-    yield built
-    built.engine.dispose()
+    try:
+        yield built
+    finally:
+        built.engine.dispose()
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    with _runtime(settings) as built:
+        yield built
 
 
 NO_SAMPLING = LaneTargets.validated(LaneTarget(lane, 0.0, 0.0) for lane in SEVERITY[:3])
@@ -348,6 +373,12 @@ def store_user(engine: Engine, username: str) -> str:
 @pytest.fixture
 def api(runtime: Runtime) -> Iterator[Any]:
     """An API client; ``api.as_(username)`` gives headers with that user's bearer token."""
+    with _client(runtime) as client:
+        yield client
+
+
+@contextmanager
+def _client(runtime: Runtime) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     from clearway.entrypoints.api.app import create_app
@@ -361,7 +392,32 @@ def api(runtime: Runtime) -> Iterator[Any]:
             return {"Authorization": f"Bearer {tokens[username]}"}
 
         client.as_ = as_  # type: ignore[attr-defined]
+        client.runtime = runtime  # type: ignore[attr-defined]
         yield client
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def refusing_api(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    ledger_keys: tuple[Path, Path],
+) -> Iterator[Any]:
+    """An API client, as ``api``, shared by the tests of one module that store nothing (each
+    request refused, or only reading): one database, runtime and server for all of them, so
+    that a hundred refusals do not each pay for their own. A test using it must leave the
+    database empty of declarations, as it found it (``api.runtime`` is its runtime); the
+    first that does not fails, and those after it."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            path = tmp_path_factory.mktemp("refusing") / "clearway.db"
+            shutil.copy(request.getfixturevalue("sqlite_template"), path)
+            url = f"sqlite:///{path}"
+        else:
+            url = stack.enter_context(_private_schema())
+        runtime = stack.enter_context(_runtime(_settings(url, ledger_keys)))
+        yield stack.enter_context(_client(runtime))
 
 
 @pytest.fixture

@@ -100,8 +100,9 @@ def _param(case: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize("case", [_param(case) for case in CASES])
 def test_bad_declaration_is_refused_with_a_problem_and_stores_nothing(
-    case: dict[str, Any], api: Any, runtime: Any
+    case: dict[str, Any], refusing_api: Any
 ) -> None:
+    api, runtime = refusing_api, refusing_api.runtime
     headers = {
         **api.as_(lodger(case["base"])),
         "Content-Type": case.get("content_type", "application/json"),

@@ -46,8 +46,9 @@ def with_duplicate(
     ids=["lrn", "item-description", "declarant-id"],
 )
 def test_a_duplicate_key_is_400_naming_the_key_and_its_pointer(
-    where: list[str | int], name: str, pointer: str, api: Any, runtime: Any
+    where: list[str | int], name: str, pointer: str, refusing_api: Any
 ) -> None:
+    api, runtime = refusing_api, refusing_api.runtime
     body = with_duplicate(example("import"), where, name, "NWT-2026-000999")
     # The standard library would have taken the second value silently.
     assert json.loads(body) != example("import")
@@ -60,7 +61,8 @@ def test_a_duplicate_key_is_400_naming_the_key_and_its_pointer(
     assert stored_rows(runtime) == NOTHING_STORED
 
 
-def test_the_first_duplicate_in_the_text_is_the_one_named(api: Any) -> None:
+def test_the_first_duplicate_in_the_text_is_the_one_named(refusing_api: Any) -> None:
+    api = refusing_api
     # The item's duplicate comes first in the text, the LRN's last.
     body = with_duplicate(example("import"), ["items", 0], "sequence", 2)
     body = body[:-1] + b',"lrn":"NWT-2026-000999"}'
@@ -104,8 +106,9 @@ E_ACUTE = LATIN_1.index("é".encode("latin-1"))
     ids=["utf-16-with-bom", "utf-16-without-bom", "utf-32", "latin-1"],
 )
 def test_a_body_that_is_not_utf8_is_400_naming_the_first_bad_byte(
-    body: bytes, detail: str, api: Any, runtime: Any
+    body: bytes, detail: str, refusing_api: Any
 ) -> None:
+    api, runtime = refusing_api, refusing_api.runtime
     problem = assert_problem(post(api, body), 400, "not-utf8", DECLARATIONS)
 
     assert problem["title"] == "Only UTF-8 is accepted"
@@ -113,7 +116,8 @@ def test_a_body_that_is_not_utf8_is_400_naming_the_first_bad_byte(
     assert stored_rows(runtime) == NOTHING_STORED
 
 
-def test_a_utf8_byte_order_mark_is_400(api: Any, runtime: Any) -> None:
+def test_a_utf8_byte_order_mark_is_400(refusing_api: Any) -> None:
+    api, runtime = refusing_api, refusing_api.runtime
     body = codecs.BOM_UTF8 + example_bytes("import")
 
     problem = assert_problem(post(api, body), 400, "not-utf8", DECLARATIONS)
@@ -131,7 +135,8 @@ def test_a_utf8_byte_order_mark_is_400(api: Any, runtime: Any) -> None:
         'application/json; charset="windows-1252"',
     ],
 )
-def test_a_charset_other_than_utf8_is_415(content_type: str, api: Any, runtime: Any) -> None:
+def test_a_charset_other_than_utf8_is_415(content_type: str, refusing_api: Any) -> None:
+    api, runtime = refusing_api, refusing_api.runtime
     body = example_bytes("import")
 
     problem = assert_problem(

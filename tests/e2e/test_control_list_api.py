@@ -161,8 +161,9 @@ def test_destination_measures_by_country(api: Any) -> None:
 
 @pytest.mark.parametrize("username", ["acme", "officer", "analyst", "admin"])
 def test_only_the_agency_loads_a_version(
-    api: Any, runtime: Runtime, shipped_document: dict[str, Any], username: str
+    refusing_api: Any, shipped_document: dict[str, Any], username: str
 ) -> None:
+    api, runtime = refusing_api, refusing_api.runtime
     response = api.put(CONTROL_LIST, json=new_version(shipped_document), headers=api.as_(username))
     problem = assert_problem(response, 403)
     assert "manage export control" in problem["detail"]

@@ -356,8 +356,9 @@ def test_read_selectivity_fills_missing_lanes_with_the_defaults(runtime: Runtime
     ],
 )
 def test_only_risk_analysts_manage_selectivity(
-    api: Any, runtime: Runtime, method: str, path: str, body: Any
+    refusing_api: Any, method: str, path: str, body: Any
 ) -> None:
+    api, runtime = refusing_api, refusing_api.runtime
     for user in ("broker", "officer"):
         response = api.request(method, RISK + path, json=body, headers=api.as_(user))
         assert "may not manage risk" in assert_problem(response, 403)["detail"]

@@ -132,7 +132,8 @@ def test_an_unknown_kind_is_a_schema_error(api: Any) -> None:
 
 
 @pytest.mark.parametrize("username", ["officer", "analyst", "agency", "broker"])
-def test_only_administrators_manage_subscriptions(api: Any, username: str) -> None:
+def test_only_administrators_manage_subscriptions(refusing_api: Any, username: str) -> None:
+    api = refusing_api
     headers = api.as_(username)
     assert api.get(SUBSCRIPTIONS, headers=headers).status_code == 403
     posted = api.post(SUBSCRIPTIONS, json={"name": "x", "kind": "nats"}, headers=headers)
