@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 import pytest
 
@@ -41,21 +41,29 @@ def test_one_request_alone_is_lodged_at_once_in_a_batch_of_its_own() -> None:
     assert counter.batches == [[3], [4]]
 
 
-def test_requests_that_wait_behind_a_batch_share_the_next_and_each_gets_its_own_answer() -> None:
-    counter = Counter()
-    desk = LodgingDesk(counter.lodge_many)
-    with ThreadPoolExecutor(21) as pool:
+def behind_a_first(
+    desk: LodgingDesk[int, int], counter: Counter, later: Sequence[int]
+) -> tuple[int, dict[int, Future[int]]]:
+    """Lodge 1, then each of ``later`` while 1's batch is being stored; once they all wait
+    behind it, let it end. The first's answer and the others' futures, done."""
+    with ThreadPoolExecutor(len(later) + 1) as pool:
         first = pool.submit(desk.lodge, 1)
         assert counter.first_started.wait(10)
-        later = {number: pool.submit(desk.lodge, number) for number in range(2, 22)}
-        # Every later request is queued behind the first batch before it ends.
-        while desk.queued < 20:
+        waiting = {number: pool.submit(desk.lodge, number) for number in later}
+        while desk.queued < len(later):
             threading.Event().wait(0.01)
         counter.release.set()
-        assert first.result(10) == 1
-        assert {number: done.result(10) for number, done in later.items()} == {
-            number: number * number for number in range(2, 22)
-        }
+        wait(waiting.values(), timeout=10)
+        return first.result(10), waiting
+
+
+def test_requests_that_wait_behind_a_batch_share_the_next_and_each_gets_its_own_answer() -> None:
+    counter = Counter()
+    first, later = behind_a_first(LodgingDesk(counter.lodge_many), counter, range(2, 22))
+    assert first == 1
+    assert {number: done.result() for number, done in later.items()} == {
+        number: number * number for number in range(2, 22)
+    }
     assert counter.batches[0] == [1]
     assert sorted(counter.batches[1]) == list(range(2, 22))
     assert len(counter.batches) == 2
@@ -63,36 +71,19 @@ def test_requests_that_wait_behind_a_batch_share_the_next_and_each_gets_its_own_
 
 def test_no_batch_is_larger_than_the_limit() -> None:
     counter = Counter()
-    desk = LodgingDesk(counter.lodge_many, most=5)
-    with ThreadPoolExecutor(13) as pool:
-        first = pool.submit(desk.lodge, 1)
-        assert counter.first_started.wait(10)
-        later = [pool.submit(desk.lodge, number) for number in range(2, 14)]
-        while desk.queued < 12:
-            threading.Event().wait(0.01)
-        counter.release.set()
-        assert [done.result(10) for done in [first, *later]] == [n * n for n in range(1, 14)]
+    first, later = behind_a_first(LodgingDesk(counter.lodge_many, most=5), counter, range(2, 14))
+    assert [first, *(done.result() for done in later.values())] == [n * n for n in range(1, 14)]
     assert [len(batch) for batch in counter.batches] == [1, 5, 5, 2]
 
 
 def test_a_failing_batch_is_tried_again_one_by_one_and_only_the_bad_request_fails() -> None:
     counter = Counter()
-    desk = LodgingDesk(counter.lodge_many)
-    with ThreadPoolExecutor(5) as pool:
-        first = pool.submit(desk.lodge, 1)
-        assert counter.first_started.wait(10)
-        later = {number: pool.submit(desk.lodge, number) for number in (2, -3, 4)}
-        while desk.queued < 3:
-            threading.Event().wait(0.01)
-        counter.release.set()
-        assert first.result(10) == 1
-        assert later[2].result(10) == 4
-        assert later[4].result(10) == 16
-        with pytest.raises(ValueError, match="cannot lodge -3"):
-            later[-3].result(10)
-    # The shared batch failed, then each of its three was lodged alone.
-    assert sorted(len(batch) for batch in counter.batches[2:]) == [1, 1, 1]
-    assert len(counter.batches[1]) == 3
+    first, later = behind_a_first(LodgingDesk(counter.lodge_many), counter, (2, -3, 4))
+    assert (first, later[2].result(), later[4].result()) == (1, 4, 16)
+    with pytest.raises(ValueError, match="cannot lodge -3"):
+        later[-3].result()
+    # The shared batch of three failed, then each of them was lodged alone.
+    assert [len(batch) for batch in counter.batches] == [1, 3, 1, 1, 1]
 
 
 def test_the_desk_is_free_again_after_a_failure() -> None:
