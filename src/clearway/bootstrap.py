@@ -75,6 +75,11 @@ class Runtime:
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)
 
+    def reads(self) -> SqlAlchemyUnitOfWork:
+        """A unit of work that only reads: on SQLite it reads the last committed state while
+        a lodging batch or a ledger pass holds the write lock, instead of waiting for it."""
+        return SqlAlchemyUnitOfWork(self.engine, reads_only=True)
+
     def lodge(self, command: LodgeDeclaration) -> Lodged:
         """Lodge one declaration as a request does: in one transaction with the others this
         process is lodging at the same moment (``services.lodging_desk``); raises the refusal."""

@@ -9,6 +9,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from clearway.adapters.database import reading
 from clearway.adapters.licence_store import SqlAlchemyLicenceStore
 from clearway.adapters.quota_store import draw_quota
 from clearway.adapters.referral_store import SqlAlchemyReferralStore
@@ -47,12 +48,15 @@ class SqlAlchemyQuotaStore(AbstractQuotaStore):
 
 
 class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, reads_only: bool = False) -> None:
         self._engine = engine
+        self._reads_only = reads_only
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
-        self._connection = self._engine.connect()
+        # One that only reads (a page, a queue, a declaration shown) reads the last committed
+        # state beside a writer instead of waiting for SQLite's write lock (``reading``).
+        self._connection = reading(self._engine) if self._reads_only else self._engine.connect()
         self._connection.begin()
         self.declarations = SqlAlchemyDeclarationRepository(self._connection)
         self.events = SqlAlchemyEventStore(self._connection)
@@ -79,6 +83,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
                 self._connection = None
 
     def commit(self) -> None:
+        if self._reads_only:
+            raise RuntimeError("a unit of work opened for reads only was asked to commit")
         if self._connection is not None and self._connection.in_transaction():
             self._connection.commit()
 

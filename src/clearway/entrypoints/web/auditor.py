@@ -163,7 +163,7 @@ def events(
     context: dict[str, Any] = {"reference": reference, "record": None, "events": [], "errors": {}}
     if reference:
         try:
-            with runtime.uow() as uow:
+            with runtime.reads() as uow:
                 context["record"] = get_visible(uow, user, reference)
         except NotFound:
             context["errors"] = {"reference": f"No declaration has the MRN or id {reference}"}
@@ -174,7 +174,7 @@ def events(
                 user=user,
                 status_code=404,
             )
-        with runtime.uow() as uow:
+        with runtime.reads() as uow:
             stored = history(uow, user, reference)
         record_page_read(request, runtime, user, context["record"].id)
         indexes = ledger_reader(runtime).leaf_indexes(event.sequence for event in stored)
@@ -185,7 +185,7 @@ def events(
 @router.get("/events/{reference}/receipts/{sequence}")
 def event_receipt(reference: str, sequence: int, user: Page, runtime: RuntimeDep) -> Response:
     """The receipt of one event, as a file to keep: the format the API serves."""
-    with runtime.uow() as uow:
+    with runtime.reads() as uow:
         record = get_visible(uow, user, reference)
     receipt = ledger_reader(runtime).event_receipt(record.id, sequence)
     name = f"receipt-{record.mrn or record.id}-{sequence}.json"

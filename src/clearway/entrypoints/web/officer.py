@@ -95,7 +95,7 @@ def _queue_context(
         except BadRequest:
             after, query.cursor = None, ""
         page, following = list_work(
-            runtime.uow(), user, query.filters(user.username), after, PAGE_SIZE
+            runtime.reads(), user, query.filters(user.username), after, PAGE_SIZE
         )
         now = runtime.context.now()
         currency = runtime.settings.national_currency

@@ -34,10 +34,10 @@ CLEARED_KEY = "officer_cleared"
 
 def load_view(runtime: Runtime, user: Principal, reference: str) -> DeclarationView:
     """The declaration, its history and its check, read as the API reads them."""
-    with runtime.uow() as uow:
+    with runtime.reads() as uow:
         record = get_visible(uow, user, reference)
         events = history(uow, user, record.id)
-    work = work_item_of(runtime.uow(), user, record.id)
+    work = work_item_of(runtime.reads(), user, record.id)
     return declaration_view(record, events, work)
 
 

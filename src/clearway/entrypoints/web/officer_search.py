@@ -154,7 +154,7 @@ def search(
 
 
 def _find(runtime: RuntimeDep, user: Page, found: Search) -> tuple[list[DeclarationRecord], Any]:
-    with runtime.uow() as uow:
+    with runtime.reads() as uow:
         if found.values["mrn"]:
             # The MRN names one declaration: the API's read by MRN, not a list filter.
             try:

@@ -79,7 +79,7 @@ def _ledger(runtime: Runtime, user: Principal, record: DeclarationRecord) -> Led
 def _context(
     runtime: Runtime, user: Principal, reference: str, shown_status: str | None = None
 ) -> dict[str, Any]:
-    with runtime.uow() as uow:
+    with runtime.reads() as uow:
         record = get_visible(uow, user, reference)
         events = history(uow, user, record.id)
     currency = runtime.settings.national_currency

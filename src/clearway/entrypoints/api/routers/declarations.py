@@ -179,7 +179,7 @@ def list_(
         lodged_to=lodged_to,
     )
     after = decode_cursor(cursor) if cursor else None
-    with runtime.uow() as uow:
+    with runtime.reads() as uow:
         page, following = list_declarations(uow, principal, filters, after, limit)
     record_reads(runtime.engine, [record.id for record in page], read_by(principal, "summary"))
     currency = runtime.settings.national_currency
@@ -205,7 +205,7 @@ def get(
     `Accept: application/xml`."""
     if wants_xml(request):
         return declaration_xml(reference, principal, runtime)
-    with runtime.uow() as uow:
+    with runtime.reads() as uow:
         record = get_visible(uow, principal, reference)
     record_reads(runtime.engine, [record.id], read_by(principal, "declaration"))
     set_etag(response, record.version)
@@ -268,7 +268,7 @@ def history_(
     reference: str, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> list[HistoryEntry]:
     """Every state change of the declaration, oldest first, with its outbox sequence number."""
-    with runtime.uow() as uow:
+    with runtime.reads() as uow:
         events = history(uow, principal, reference)
     if events and events[0].declaration_id:
         record_reads(runtime.engine, [events[0].declaration_id], read_by(principal, "history"))

@@ -131,7 +131,7 @@ def list_work_queue(
     for a document check or an inspection, or (lane `blue`) released goods due an audit."""
     after = _decode_cursor(cursor) if cursor else None
     page, following = list_work(
-        runtime.uow(), principal, QueueFilter(lane, state, office), after, limit
+        runtime.reads(), principal, QueueFilter(lane, state, office), after, limit
     )
     ids = [entry.item.declaration_id for entry in page]
     record_reads(runtime.engine, ids, read_by(principal, "summary"))
