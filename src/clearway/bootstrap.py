@@ -41,14 +41,8 @@ from clearway.domain.valuation import ValuationBasis
 from clearway.entrypoints.schemas import parse_declaration
 from clearway.services.context import ClearanceContext
 from clearway.services.ledger.signing import read_signing_key
-from clearway.services.lodging import (
-    Lodged,
-    LodgeDeclaration,
-    LodgeOutcome,
-    lodge_at_desk,
-    lodge_declarations,
-)
-from clearway.services.lodging_desk import LodgingDesk
+from clearway.services.lodging import Lodged, LodgeDeclaration, LodgeOutcome, lodge_declarations
+from clearway.services.lodging_desk import LodgingDesk, lodge_at_desk
 from clearway.services.risk_stage import LANE_WINDOW, ActiveModel, RiskStage
 
 QUOTA_BALANCE_TTL_SECONDS = 5.0

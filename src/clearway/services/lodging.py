@@ -40,7 +40,6 @@ from clearway.services.assessment import (
 )
 from clearway.services.context import ClearanceContext
 from clearway.services.controls_stage import screening_findings
-from clearway.services.lodging_desk import LodgingDesk
 from clearway.services.ports import AbstractUnitOfWork, DuplicateDeclaration, ItemRow
 from clearway.services.stages import BatchStages
 from clearway.services.timing import timed
@@ -384,27 +383,11 @@ def lodge_declaration(
 ) -> Lodged:
     """Lodge one declaration; raises the refusal instead of returning it."""
     (outcome,) = lodge_declarations([command], uow, context)
-    return _lodged(outcome)
+    return lodged_or_raised(outcome)
 
 
-def lodge_at_desk(
-    command: LodgeDeclaration,
-    desk: LodgingDesk[LodgeDeclaration, LodgeOutcome],
-    context: ClearanceContext,
-) -> Lodged:
-    """Lodge one declaration in one transaction with those lodged at the same moment (the
-    desk's batch); raises the refusal instead of returning it. Its checks are made first, in
-    the caller's thread, while the desk stores another batch."""
-    if (
-        command.checked is None
-        and lodging_refusal(command.actor, command.declaration.declarant.id) is None
-    ):
-        with timed("checks"):
-            command = prepare_checks(command, context, context.now())
-    return _lodged(desk.lodge(command))
-
-
-def _lodged(outcome: LodgeOutcome) -> Lodged:
+def lodged_or_raised(outcome: LodgeOutcome) -> Lodged:
+    """The declaration lodged, or the refusal raised."""
     if isinstance(outcome, Lodged):
         return outcome
     raise outcome

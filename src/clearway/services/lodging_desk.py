@@ -19,6 +19,17 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
+from clearway.domain.access import lodging_refusal
+from clearway.services.context import ClearanceContext
+from clearway.services.lodging import (
+    Lodged,
+    LodgeDeclaration,
+    LodgeOutcome,
+    lodged_or_raised,
+    prepare_checks,
+)
+from clearway.services.timing import timed
+
 Command = TypeVar("Command")
 Outcome = TypeVar("Outcome")
 
@@ -111,3 +122,20 @@ class LodgingDesk(Generic[Command, Outcome]):
             return
         for ticket, outcome in zip(batch, outcomes, strict=True):
             ticket.outcome = outcome
+
+
+def lodge_at_desk(
+    command: LodgeDeclaration,
+    desk: LodgingDesk[LodgeDeclaration, LodgeOutcome],
+    context: ClearanceContext,
+) -> Lodged:
+    """Lodge one declaration in one transaction with those lodged at the same moment (the
+    desk's batch); raises the refusal instead of returning it. Its checks are made first, in
+    the caller's thread, while the desk stores another batch."""
+    if (
+        command.checked is None
+        and lodging_refusal(command.actor, command.declaration.declarant.id) is None
+    ):
+        with timed("checks"):
+            command = prepare_checks(command, context, context.now())
+    return lodged_or_raised(desk.lodge(command))
