@@ -75,7 +75,9 @@ def home(request: Request, user: Page, runtime: RuntimeDep, show: str = "open") 
     if show not in FILTERS:
         show = "open"
     expire_referrals(runtime.uow(), runtime.context)
-    found = agency_queue(runtime.uow(), user, EXPORT_CONTROL_AGENCY, QUEUE_LIMIT, FILTERS[show][1])
+    found = agency_queue(
+        runtime.reads(), user, EXPORT_CONTROL_AGENCY, QUEUE_LIMIT, FILTERS[show][1]
+    )
     now = runtime.context.now()
     with runtime.uow() as uow:
         records = {r.id: get_visible(uow, user, r.declaration_id) for r in found}
@@ -120,7 +122,7 @@ def _referral(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    referral = visible_referral(runtime.uow(), user, referral_id)
+    referral = visible_referral(runtime.reads(), user, referral_id)
     with runtime.uow() as uow:
         record = get_visible(uow, user, referral.declaration_id)
     record_page_read(request, runtime, user, record.id)

@@ -96,7 +96,7 @@ def licences(
 ) -> HTMLResponse:
     wanted = state if state in {s.value for s in LicenceState} else None
     holder_id = holder.strip().upper()[:17] or None
-    found = find_licences(runtime.uow(), user, holder_id, wanted)
+    found = find_licences(runtime.reads(), user, holder_id, wanted)
     rows = [
         {"licence": licence, "standing": standing(licence, runtime), "left": left}
         for licence in found
@@ -168,7 +168,7 @@ def issue(
 
 @router.get("/{number:path}/amend", response_class=HTMLResponse)
 def amend_form(request: Request, number: str, user: Page, runtime: RuntimeDep) -> HTMLResponse:
-    licence, _ = read_licence_usage(runtime.uow(), user, number)
+    licence, _ = read_licence_usage(runtime.reads(), user, number)
     return _form(request, user, licence_fields(licence), licence)
 
 
@@ -176,7 +176,7 @@ def amend_form(request: Request, number: str, user: Page, runtime: RuntimeDep) -
 def amend(
     request: Request, number: str, user: Page, runtime: RuntimeDep, fields: FormFields
 ) -> HTMLResponse | RedirectResponse:
-    licence, _ = read_licence_usage(runtime.uow(), user, number)
+    licence, _ = read_licence_usage(runtime.reads(), user, number)
     fields = {**fields, "number": licence.number}  # the number names the licence; it stays
     body, problems = read_licence(fields)
     if body is None:
@@ -246,7 +246,7 @@ def _licence(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The licence, its lines with what is left, and who drew on it."""
-    licence, draws = read_licence_usage(runtime.uow(), user, number)
+    licence, draws = read_licence_usage(runtime.reads(), user, number)
     references = _references(runtime, user, {draw.declaration_id for draw in draws})
     usage: list[dict[str, Any]] = [
         {

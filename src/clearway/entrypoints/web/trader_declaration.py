@@ -217,7 +217,7 @@ def reply(
     except Conflict:
         errors = {"reply": "The agency has no open question about this declaration any more."}
         return _refused(request, runtime, user, reference, errors, values)
-    with runtime.uow() as uow:
+    with runtime.reads() as uow:
         record = get_visible(uow, user, reference)
     flash(request, "Your answer was sent to the export-control agency.")
     return RedirectResponse(_path(record), status_code=303)
@@ -227,7 +227,7 @@ def reply(
 def receipt(request: Request, reference: str, user: Page, runtime: RuntimeDep) -> Response:
     """The ledger's receipt for the declaration's newest recorded event, as a JSON file to
     keep and verify offline (``clearway ledger verify-receipt``)."""
-    with runtime.uow() as uow:
+    with runtime.reads() as uow:
         record = get_visible(uow, user, reference)
     try:
         document = declaration_receipt(runtime, user, record.id)
