@@ -20,8 +20,8 @@ from clearway.adapters.reference_state import reference_state
 from clearway.adapters.tables import declarations, users
 from clearway.bootstrap import Runtime
 from clearway.domain.access import Principal, Role
-from clearway.services.ports import QueueFilter
 from clearway.services.queries import get_visible, history
+from clearway.services.risk_ports import QueueFilter
 from clearway.services.work_queue import list_work
 from tests.conftest import example
 

@@ -32,7 +32,7 @@ from clearway.adapters.risk_tables import lane_outcomes, risk_history
 from clearway.domain.risk.history import History, Tally, rebuilt
 from clearway.domain.risk.lane import Lane
 from clearway.domain.risk.lanes import LaneBasis, LaneOutcome
-from clearway.services.ports import AbstractHistoryStore, AbstractLaneWindowStore
+from clearway.services.risk_ports import AbstractHistoryStore, AbstractLaneWindowStore
 
 # The row holding the administration-wide inspection counts (no key value is empty).
 TOTALS = ""

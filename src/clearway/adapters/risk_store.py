@@ -15,7 +15,7 @@ from clearway.adapters.tables import declarations
 from clearway.domain.risk.lane import Lane
 from clearway.domain.risk.lanes import LaneBasis, LaneOutcome
 from clearway.domain.risk.observation import Observation, observation_from_document
-from clearway.services.ports import (
+from clearway.services.risk_ports import (
     AbstractRiskStore,
     Finding,
     QueueCursor,

@@ -37,8 +37,9 @@ from clearway.services.lodging import (
     payload_hash,
     valuation_document,
 )
-from clearway.services.ports import AbstractUnitOfWork, StoredDraw, StoredWorkItem
+from clearway.services.ports import AbstractUnitOfWork, StoredDraw
 from clearway.services.queries import get_visible
+from clearway.services.risk_ports import StoredWorkItem
 from clearway.services.risk_stage import HELD_LANES
 from clearway.services.stages import Amended, BatchStages
 

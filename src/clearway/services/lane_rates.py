@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from clearway.domain.risk.lane import SEVERITY, Lane
 from clearway.domain.risk.lanes import LaneBasis, LaneOutcome
-from clearway.services.ports import AbstractLaneWindowStore
+from clearway.services.risk_ports import AbstractLaneWindowStore
 from clearway.services.risk_stage import LANE_WINDOW
 
 

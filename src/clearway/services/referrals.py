@@ -36,9 +36,10 @@ from clearway.domain.risk.lane import Lane
 from clearway.domain.rules import Violation
 from clearway.services.changes import end_declaration
 from clearway.services.context import ClearanceContext
-from clearway.services.ports import AbstractUnitOfWork, WorkItem
+from clearway.services.ports import AbstractUnitOfWork
 from clearway.services.queries import get_visible
 from clearway.services.release import release_goods
+from clearway.services.risk_ports import WorkItem
 from clearway.services.risk_stage import HELD_LANES
 
 

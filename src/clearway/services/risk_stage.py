@@ -44,7 +44,7 @@ from clearway.domain.risk.requirements import (
 )
 from clearway.domain.risk.selectivity import RuleHit, Selectivity, criteria_lane
 from clearway.domain.tariff.options import ItemAssessment
-from clearway.services.ports import AbstractHistoryStore, AbstractLaneWindowStore
+from clearway.services.risk_ports import AbstractHistoryStore, AbstractLaneWindowStore
 
 # Lanes whose goods are held for an officer; the others are released at once.
 HELD_LANES = frozenset({Lane.YELLOW, Lane.RED})

@@ -25,8 +25,9 @@ from clearway.services.controls_stage import (
     referral_event,
     take_draws,
 )
-from clearway.services.ports import AbstractUnitOfWork, WorkItem
+from clearway.services.ports import AbstractUnitOfWork
 from clearway.services.quota_draws import draw_quotas
+from clearway.services.risk_ports import WorkItem
 from clearway.services.risk_stage import (
     QUEUED_LANES,
     BatchHistory,

@@ -29,15 +29,15 @@ from clearway.domain.lifecycle import Status
 from clearway.domain.record import DeclarationRecord
 from clearway.services.changes import end_declaration, load_for_change
 from clearway.services.context import ClearanceContext
-from clearway.services.ports import (
-    AbstractUnitOfWork,
+from clearway.services.ports import AbstractUnitOfWork
+from clearway.services.queries import get_visible
+from clearway.services.risk_ports import (
     Finding,
     QueueCursor,
     QueueEntry,
     QueueFilter,
     StoredWorkItem,
 )
-from clearway.services.queries import get_visible
 from clearway.services.risk_stage import learned
 
 # Open items looked at per claim of the next one; past those locked by others, the next page.

@@ -34,7 +34,7 @@ from clearway.entrypoints.web.officer_base import (
 )
 from clearway.entrypoints.web.rendering import flash, render
 from clearway.entrypoints.web.session import check_csrf, record_page_read
-from clearway.services.ports import QueueFilter
+from clearway.services.risk_ports import QueueFilter
 from clearway.services.work_queue import ClaimWork, claim_work, list_work
 
 router = APIRouter(prefix="/officer", include_in_schema=False, dependencies=[Depends(check_csrf)])

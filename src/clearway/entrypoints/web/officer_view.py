@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from clearway.domain.record import DeclarationRecord, StoredEvent
-from clearway.services.ports import StoredWorkItem
+from clearway.services.risk_ports import StoredWorkItem
 
 PARTY_ROLES = (
     ("declarant", "Declarant"),

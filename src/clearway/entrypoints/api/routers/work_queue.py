@@ -23,7 +23,7 @@ from clearway.entrypoints.api.routers.declarations import (
     set_etag,
     version_from_if_match,
 )
-from clearway.services.ports import QueueCursor, QueueEntry, QueueFilter, StoredWorkItem
+from clearway.services.risk_ports import QueueCursor, QueueEntry, QueueFilter, StoredWorkItem
 from clearway.services.work_queue import (
     ClaimWork,
     HandBack,
