@@ -55,3 +55,44 @@ def test_identifiers_are_uuid7_and_time_ordered() -> None:
     assert len(set(later)) == 1000
     milliseconds = first.int >> 80
     assert abs(milliseconds - time.time_ns() // 1_000_000) < 5_000
+
+
+def test_identifier_text_is_the_uuid_text_form_and_random_bits_differ() -> None:
+    import uuid
+
+    from clearway.domain.identifiers import new_id
+
+    made = [new_id() for _ in range(5000)]  # more than one draw of system randomness
+    parsed = [uuid.UUID(text) for text in made]
+    assert [str(value) for value in parsed] == made
+    assert {value.version for value in parsed} == {7}
+    assert len(set(made)) == 5000
+    # The 74 random bits: no two identifiers share them, and every bit takes both values.
+    randoms = [value.int & (2**62 - 1) | (value.int >> 64 & 0xFFF) << 62 for value in parsed]
+    assert len(set(randoms)) == 5000
+    assert all(0 < sum(r >> bit & 1 for r in randoms) < 5000 for bit in range(74))
+
+
+def test_a_forked_process_does_not_repeat_its_parents_identifiers() -> None:
+    import os
+
+    from clearway.domain.identifiers import new_id
+
+    new_id()  # the parent holds drawn bytes at the fork
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(reading)
+        os.write(writing, "\n".join(new_id() for _ in range(50)).encode())
+        os._exit(0)
+    os.close(writing)
+    parent_ids = {new_id() for _ in range(50)}
+    with os.fdopen(reading) as pipe:
+        child_ids = set(pipe.read().split("\n"))
+    os.waitpid(child, 0)
+    assert len(child_ids) == 50
+
+    def random_bits(text: str) -> str:  # what follows the time and the version digit
+        return text.replace("-", "")[13:]
+
+    assert not {random_bits(t) for t in parent_ids} & {random_bits(t) for t in child_ids}

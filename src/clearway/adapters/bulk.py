@@ -47,6 +47,6 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         return
     sql, binders = plan
     values = [
-        tuple(bind(row[name]) if bind else row[name] for name, bind in binders) for row in rows
+        tuple([bind(row[name]) if bind else row[name] for name, bind in binders]) for row in rows
     ]
     connection.exec_driver_sql(sql, values)

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -36,7 +37,6 @@ from sqlalchemy import (
 )
 
 from clearway.adapters.audit_trail import record
-from clearway.adapters.ledger_reading import outbox_event
 from clearway.adapters.ledger_tables import (
     ledger_checkpoints,
     ledger_cosignatures,
@@ -45,6 +45,7 @@ from clearway.adapters.ledger_tables import (
     ledger_witnesses,
 )
 from clearway.adapters.tables import events
+from clearway.domain.events import Event
 from clearway.domain.ledger import (
     Checkpoint,
     LedgerError,
@@ -265,6 +266,54 @@ def store_cosignature(
     )
 
 
+def _outbox_after(connection: Connection, sequence: int, limit: int) -> list[tuple[int, Event]]:
+    """Up to ``limit`` outbox events after ``sequence``, oldest first, read through the driver:
+    SQLAlchemy's processing of a batch's JSON and timestamps cost as much as canonicalising
+    them. SQLite gives both as text, PostgreSQL as a dict and an aware datetime."""
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    rows = connection.exec_driver_sql(
+        f"SELECT sequence, id, type, declaration_id, version, status, actor, occurred_at, data, "
+        f"licence_id FROM {events.name} WHERE sequence > {marker} ORDER BY sequence "
+        f"LIMIT {marker}",
+        (sequence, limit),
+    )
+    return [
+        (
+            sequence,
+            Event(
+                type=type_,
+                declaration_id=declaration_id,
+                version=version,
+                status=status,
+                actor=actor,
+                data=orjson.loads(data) if isinstance(data, str | bytes) else data,
+                occurred_at=_utc(occurred_at),
+                id=event_id,
+                licence_id=licence_id,
+            ),
+        )
+        for (
+            sequence,
+            event_id,
+            type_,
+            declaration_id,
+            version,
+            status,
+            actor,
+            occurred_at,
+            data,
+            licence_id,
+        ) in rows
+    ]
+
+
+def _utc(moment: datetime | str) -> datetime:
+    """A stored event time as an aware UTC datetime (SQLite keeps naive text)."""
+    if isinstance(moment, str):
+        return datetime.fromisoformat(moment).replace(tzinfo=UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _insert_many(connection: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
     """Insert ``rows`` (values in the table's column order) through the driver's own
     ``executemany``: a batch is some 15,000 rows of plain integers and bytes, and building
@@ -309,23 +358,20 @@ class SqlAlchemyLedgerStore:
             last_sequence = connection.execute(
                 select(func.coalesce(func.max(ledger_entries.c.sequence), 0))
             ).scalar_one()
-            rows = connection.execute(
-                select(events)
-                .where(events.c.sequence > last_sequence)
-                .order_by(events.c.sequence)
-                .limit(limit)
-            ).all()
+            rows = _outbox_after(connection, last_sequence, limit)
             if not rows and signed is not None and signed.tree_size == size:
                 return Integrated(0, size, None)
-            entries = [event_entry(row.sequence, outbox_event(row)) for row in rows]
+            entries = [event_entry(sequence, event) for sequence, event in rows]
             appended = append_leaves(border, [leaf_hash(entry) for entry in entries])
             if rows:
                 _insert_many(
                     connection,
                     ledger_entries,
                     [
-                        (size + offset, row.sequence, entry)
-                        for offset, (row, entry) in enumerate(zip(rows, entries, strict=True))
+                        (size + offset, sequence, entry)
+                        for offset, ((sequence, _), entry) in enumerate(
+                            zip(rows, entries, strict=True)
+                        )
                     ],
                 )
                 _insert_many(

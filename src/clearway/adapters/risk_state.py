@@ -7,7 +7,7 @@ committed; a restarted process reads the window's newest rows and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -23,8 +23,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from clearway.adapters.repository import OUTBOX_LOCK_KEY
 from clearway.adapters.risk_store import recent_outcomes, stored_history
@@ -50,74 +48,89 @@ class SqlAlchemyHistoryStore(AbstractHistoryStore):
 
     def read(self, keys: Collection[str]) -> tuple[dict[str, Tally], int, int]:
         wanted = sorted(set(keys) | {TOTALS})
-        found: dict[str, Tally] = {}
-        inspected = frauds = 0
-        if self._connection.dialect.name == "postgresql":
+        connection = self._connection
+        if connection.dialect.name == "postgresql":
             # Every key as one array parameter: one query, which PostgreSQL parses and plans
             # once, instead of a chunk's hundreds of parameters each time.
             keys_array = bindparam("keys", wanted, type_=ARRAY(Text))
-            queries = [select(risk_history).where(risk_history.c.key == any_(keys_array))]
-        else:
-            queries = [
-                select(risk_history).where(risk_history.c.key.in_(wanted[start : start + _CHUNK]))
-                for start in range(0, len(wanted), _CHUNK)
-            ]
-        for query in queries:
-            for row in self._connection.execute(query):
-                if row.key == TOTALS:
-                    inspected, frauds = row.inspected, row.fraud
-                    continue
-                tally = Tally(row.first_day)
-                tally.seen, tally.inspected, tally.fraud = row.seen, row.inspected, row.fraud
-                tally.price_n, tally.price_sum = row.price_n, row.price_sum
-                tally.price_sumsq = row.price_sumsq
-                found[row.key] = tally
-        return found, inspected, frauds
+            columns = [risk_history.c[name] for name in _COLUMNS]
+            query = select(*columns).where(risk_history.c.key == any_(keys_array))
+            return _tallies(connection.execute(query))
+        # SQLite: the driver's own rows, a chunk of keys per query.
+        chunks = (wanted[start : start + _CHUNK] for start in range(0, len(wanted), _CHUNK))
+        return _tallies(
+            row
+            for chunk in chunks
+            for row in connection.exec_driver_sql(
+                f"{_SQLITE_SELECT} ({', '.join('?' * len(chunk))})", tuple(chunk)
+            )
+        )
 
     def add(self, counted: History) -> None:
-        rows = [_row(key, tally) for key, tally in counted.stored_tallies()]
+        rows = [(key, *_counts(tally)) for key, tally in counted.stored_tallies()]
         if counted.inspected:
             totals = Tally(0)
             totals.inspected, totals.fraud = counted.inspected, counted.frauds
-            rows.insert(0, _row(TOTALS, totals))  # "" sorts first: the same lock order
+            rows.insert(0, (TOTALS, *_counts(totals)))  # "" sorts first: the same lock order
         if not rows:
             return
         if self._connection.dialect.name == "postgresql":
             # One statement for the batch (its keys, in lock order, as arrays unnested by the
             # server), not one round of the upsert per key: a batch of a thousand declarations
             # counts some thirteen thousand key values.
-            columns = {name: [row[name] for row in rows] for name in rows[0]}
+            columns = dict(zip(_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
             self._connection.execute(_POSTGRES_UPSERT, columns)
             return
-        for start in range(0, len(rows), _CHUNK):
-            self._connection.execute(_upsert(self._connection), rows[start : start + _CHUNK])
+        # The driver's own executemany, rows as tuples: SQLAlchemy's per-row parameter
+        # handling cost more than SQLite's upsert of them.
+        self._connection.exec_driver_sql(_SQLITE_UPSERT, rows)
 
 
-def _row(key: str, tally: Tally) -> dict[str, Any]:
-    return {
-        "key": key,
-        "seen": tally.seen,
-        "inspected": tally.inspected,
-        "fraud": tally.fraud,
-        "price_n": tally.price_n,
-        "price_sum": tally.price_sum,
-        "price_sumsq": tally.price_sumsq,
-        "first_day": tally.first_day,
-    }
+_COLUMNS = ("key", "seen", "inspected", "fraud", "price_n", "price_sum", "price_sumsq", "first_day")
 
 
-def _upsert(connection: Connection) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE adding the new counts to the stored ones: concurrent
-    writers add, they never overwrite each other. Built once per dialect (every lodging
-    stores its counts with it)."""
-    dialect = connection.dialect.name
-    statement = _UPSERTS.get(dialect)
-    if statement is None:
-        statement = _UPSERTS[dialect] = _new_upsert(dialect)
-    return statement
+def _counts(tally: Tally) -> tuple[Any, ...]:
+    """A tally's stored columns after its key, in ``_COLUMNS`` order."""
+    return (
+        tally.seen,
+        tally.inspected,
+        tally.fraud,
+        tally.price_n,
+        tally.price_sum,
+        tally.price_sumsq,
+        tally.first_day,
+    )
 
 
-_UPSERTS: dict[str, Any] = {}
+def _tallies(rows: Iterable[Sequence[Any]]) -> tuple[dict[str, Tally], int, int]:
+    """Stored rows (``_COLUMNS`` order) as tallies by key, and the totals row's counts."""
+    found: dict[str, Tally] = {}
+    inspected = frauds = 0
+    for key, seen, inspected_, fraud, price_n, price_sum, price_sumsq, first_day in rows:
+        if key == TOTALS:
+            inspected, frauds = inspected_, fraud
+            continue
+        tally = found[key] = Tally(first_day)
+        tally.seen, tally.inspected, tally.fraud = seen, inspected_, fraud
+        tally.price_n, tally.price_sum, tally.price_sumsq = price_n, price_sum, price_sumsq
+    return found, inspected, frauds
+
+
+_SQLITE_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM {risk_history.name} WHERE key IN"
+
+# Unqualified names in DO UPDATE are the stored row's; ``excluded`` is the one being added.
+_SQLITE_UPSERT = f"""
+    INSERT INTO {risk_history.name} ({", ".join(_COLUMNS)}) VALUES ({", ".join("?" * len(_COLUMNS))})
+    ON CONFLICT (key) DO UPDATE SET
+        seen = seen + excluded.seen,
+        inspected = inspected + excluded.inspected,
+        fraud = fraud + excluded.fraud,
+        price_n = price_n + excluded.price_n,
+        price_sum = price_sum + excluded.price_sum,
+        price_sumsq = price_sumsq + excluded.price_sumsq,
+        first_day = min(first_day, excluded.first_day)
+"""
+
 
 _POSTGRES_UPSERT = text(
     """
@@ -142,26 +155,6 @@ _POSTGRES_UPSERT = text(
         first_day = least(stored.first_day, excluded.first_day)
     """
 )
-
-
-def _new_upsert(dialect: str) -> Any:
-    maker = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = maker(risk_history)
-    new = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[risk_history.c.key],
-        set_={
-            "seen": risk_history.c.seen + new.seen,
-            "inspected": risk_history.c.inspected + new.inspected,
-            "fraud": risk_history.c.fraud + new.fraud,
-            "price_n": risk_history.c.price_n + new.price_n,
-            "price_sum": risk_history.c.price_sum + new.price_sum,
-            "price_sumsq": risk_history.c.price_sumsq + new.price_sumsq,
-            "first_day": func.min(risk_history.c.first_day, new.first_day)
-            if dialect == "sqlite"
-            else func.least(risk_history.c.first_day, new.first_day),
-        },
-    )
 
 
 class SqlAlchemyLaneWindowStore(AbstractLaneWindowStore):

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Subquery, and_, exists, func, insert, or_, select, update
 
+from clearway.adapters.bulk import insert_rows
 from clearway.adapters.risk_tables import findings, risk_decisions, work_items
 from clearway.adapters.tables import declarations
 from clearway.domain.risk.lane import Lane
@@ -45,8 +46,9 @@ class SqlAlchemyRiskStore(AbstractRiskStore):
     def add_decisions(self, decisions: Sequence[RiskDecision]) -> None:
         if not decisions:
             return
-        self._connection.execute(
-            insert(risk_decisions),
+        insert_rows(
+            self._connection,
+            risk_decisions,
             [
                 {
                     "declaration_id": decision.declaration_id,

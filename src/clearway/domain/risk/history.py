@@ -253,10 +253,11 @@ class History:
         if held is not None and held[0] is observation and held[1] == self._fields:
             return enumerate(held[2])
         code = _codes(observation).get
-        values: list[tuple[str, ...] | None] = []
-        for fields in self._fields:
-            found = tuple([code(field) or "" for field in fields])
-            values.append(None if "" in found else found)
+        # A key's values, or None where a field is missing or empty (``all`` rules out None).
+        values: list[tuple[str, ...] | None] = [
+            found if all(found := tuple(map(code, fields))) else None  # type: ignore[misc]
+            for fields in self._fields
+        ]
         if len(_KEY_VALUES) >= _VALUES_HELD:
             _KEY_VALUES.clear()
         _KEY_VALUES[id(observation)] = (observation, self._fields, values)
