@@ -120,7 +120,8 @@ _SQLITE_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM {risk_history.name} WHERE k
 
 # Unqualified names in DO UPDATE are the stored row's; ``excluded`` is the one being added.
 _SQLITE_UPSERT = f"""
-    INSERT INTO {risk_history.name} ({", ".join(_COLUMNS)}) VALUES ({", ".join("?" * len(_COLUMNS))})
+    INSERT INTO {risk_history.name} ({", ".join(_COLUMNS)})
+    VALUES ({", ".join("?" * len(_COLUMNS))})
     ON CONFLICT (key) DO UPDATE SET
         seen = seen + excluded.seen,
         inspected = inspected + excluded.inspected,
