@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import ExitStack, asynccontextmanager
+from functools import partial
 
 from fastapi import Depends, FastAPI
 
 import clearway
-from clearway.bootstrap import Runtime, build_runtime, held_for_life
+from clearway.bootstrap import Runtime, build_runtime, built_for_life
 from clearway.config import Settings, get_settings
 from clearway.entrypoints import web
 from clearway.entrypoints.api import metrics, openapi, problems
@@ -50,6 +51,32 @@ Authenticate with `POST /api/v1/auth/token` (username and password) and send the
 """
 
 
+@asynccontextmanager
+async def _serving(app: FastAPI) -> AsyncIterator[None]:
+    """What runs beside the requests while the app serves, stopped when it ends."""
+    runtime: Runtime = app.state.runtime
+    # What clearance runs without (a tariff, lists, the ledger key, a model), said once.
+    log_problems(readiness(runtime.settings, runtime.engine))
+    # The event relay and the ledger's integrator on threads of their own when settings ask
+    # for them here; `clearway serve` runs them in a worker process instead (their CPU work
+    # would hold the interpreter while requests wait).
+    in_process = runtime.settings.background == "thread"
+    relay = start_background_relay(runtime) if in_process else None
+    app.state.relay = relay
+    integrator = start_background_integrator(runtime) if in_process else None
+    # Reference data others change, reloaded beside the requests.
+    watcher = start_reference_watcher(runtime)
+    # The pipeline's stage timings, into this app's metrics while it serves.
+    timing.add_observer(app.state.metrics.observe_stage)
+    try:
+        yield
+    finally:
+        timing.remove_observer(app.state.metrics.observe_stage)
+        for loop in (relay, integrator, watcher):
+            if loop is not None:
+                await asyncio.to_thread(loop.stop)
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or (runtime.settings if runtime else get_settings())
     if not settings.demo:
@@ -59,29 +86,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # A runtime built here lives as long as the server (``clearway serve``).
         built = not hasattr(app.state, "runtime")
-        if built:
-            app.state.runtime = build_runtime(settings)
-        # What clearance runs without (a tariff, lists, the ledger key, a model), said once.
-        log_problems(readiness(app.state.runtime.settings, app.state.runtime.engine))
-        # The event relay and the ledger's integrator on threads of their own when settings ask
-        # for them here; `clearway serve` runs them in a worker process instead (their CPU work
-        # would hold the interpreter while requests wait).
-        in_process = app.state.runtime.settings.background == "thread"
-        relay = start_background_relay(app.state.runtime) if in_process else None
-        app.state.relay = relay
-        integrator = start_background_integrator(app.state.runtime) if in_process else None
-        # Reference data others change, reloaded beside the requests.
-        watcher = start_reference_watcher(app.state.runtime)
-        # The pipeline's stage timings, into this app's metrics while it serves.
-        timing.add_observer(app.state.metrics.observe_stage)
-        try:
-            with held_for_life() if built else nullcontext():
+        with ExitStack() as held:
+            if built:
+                build = partial(build_runtime, settings)
+                app.state.runtime = held.enter_context(built_for_life(build))
+            async with _serving(app):
                 yield
-        finally:
-            timing.remove_observer(app.state.metrics.observe_stage)
-            for loop in (relay, integrator, watcher):
-                if loop is not None:
-                    await asyncio.to_thread(loop.stop)
         app.state.runtime.engine.dispose()
 
     app = FastAPI(

@@ -8,8 +8,6 @@ import secrets
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +19,7 @@ from rich.table import Table
 from clearway.adapters.audit_trail import Acting, acting
 from clearway.adapters.json_input import file_utf8_problem
 from clearway.adapters.reference_files import shipped_reference
-from clearway.bootstrap import Runtime, build_runtime, held_for_life
+from clearway.bootstrap import build_runtime, held_for_life
 from clearway.config import InsecureSettings, Settings, get_settings
 from clearway.domain.access import Principal, Role
 from clearway.entrypoints.cli.backup import backup, restore
@@ -44,6 +42,7 @@ from clearway.entrypoints.cli.processing import process_jsonl
 from clearway.entrypoints.cli.reference import db_app, reference_app
 from clearway.entrypoints.cli.relay import relay, subscriptions_app
 from clearway.entrypoints.cli.risk import risk_app
+from clearway.entrypoints.cli.runtime import opened_runtime, run_as_whole_process
 from clearway.entrypoints.cli.screening import screen, screening_app
 from clearway.entrypoints.cli.setup import setup
 from clearway.entrypoints.cli.tariff import duty_app, tariff_app
@@ -82,16 +81,6 @@ app.command()(restore)
 console = make_console(stderr=True)
 
 LEDGER_DEMO_ORIGIN = "clearway.demo/ledger"
-
-
-@contextmanager
-def opened_runtime() -> Iterator[Runtime]:
-    """The runtime on the settings' database, its connections closed when the command ends."""
-    runtime = build_runtime(get_settings())
-    try:
-        yield runtime
-    finally:
-        runtime.engine.dispose()
 
 
 def cli_actor() -> Principal:
@@ -285,14 +274,14 @@ def process(
 ) -> None:
     """Lodge a file of declarations in bulk, with a progress bar and a summary."""
     if file.is_dir():
-        with opened_runtime() as runtime, held_for_life():
+        with opened_runtime() as runtime:
             process_folder(runtime, file, rejects, cli_actor())
         return
     if not file.is_file():
         fail(f"no such file: {file}")
     if (not_utf8 := file_utf8_problem(file, str(file))) is not None:
         fail(f"{not_utf8}; nothing was lodged")
-    with opened_runtime() as runtime, held_for_life():
+    with opened_runtime() as runtime:
         process_jsonl(
             runtime,
             file,
@@ -335,6 +324,8 @@ def simulate(
 
 
 def main() -> None:
+    """The console script: the command is the whole process."""
+    run_as_whole_process()
     app()
 
 

@@ -16,12 +16,12 @@ from rich.table import Table
 from clearway.adapters import migrate
 from clearway.adapters.database import create_database_engine
 from clearway.adapters.publishing_store import SqlAlchemySubscriptionStore
-from clearway.bootstrap import build_runtime
 from clearway.config import get_settings
 from clearway.domain.errors import ClearwayError
 from clearway.domain.events import utc_now
 from clearway.domain.subscriptions import SubscriptionKind
 from clearway.entrypoints.cli.output import fail, make_console
+from clearway.entrypoints.cli.runtime import opened_runtime
 from clearway.entrypoints.relay_worker import build_relay
 from clearway.services.publishing import (
     BATCH_SIZE,
@@ -62,26 +62,25 @@ def relay(
     """
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("clearway").setLevel(logging.INFO)
-    runtime = build_runtime(get_settings())
-    worker = build_relay(runtime, batch_size=batch_size)
-    try:
-        if once:
-            report = worker.run_once()
-            console.print(f"delivered {report.delivered} events", highlight=False)
-            for subscription_id, error in report.errors.items():
-                console.print(f"subscription {subscription_id}: {error}", highlight=False)
-            if report.failures:
-                raise typer.Exit(code=1)
-            return
-        signal.signal(signal.SIGTERM, lambda *_: worker.stop())
-        console.print(f"relaying every {interval:g} s; Ctrl-C stops", highlight=False)
+    with opened_runtime() as runtime:
+        worker = build_relay(runtime, batch_size=batch_size)
         try:
-            worker.run_forever(interval)
-        except KeyboardInterrupt:
-            worker.stop()
-    finally:
-        worker.close()
-        runtime.engine.dispose()
+            if once:
+                report = worker.run_once()
+                console.print(f"delivered {report.delivered} events", highlight=False)
+                for subscription_id, error in report.errors.items():
+                    console.print(f"subscription {subscription_id}: {error}", highlight=False)
+                if report.failures:
+                    raise typer.Exit(code=1)
+                return
+            signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+            console.print(f"relaying every {interval:g} s; Ctrl-C stops", highlight=False)
+            try:
+                worker.run_forever(interval)
+            except KeyboardInterrupt:
+                worker.stop()
+        finally:
+            worker.close()
 
 
 @subscriptions_app.command("add")

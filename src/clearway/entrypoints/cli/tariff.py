@@ -24,11 +24,12 @@ from clearway.adapters.tariff_files import (
 )
 from clearway.adapters.tariff_store import store_records
 from clearway.adapters.uk_tariff_files import read_uk_directory
-from clearway.bootstrap import Runtime, build_runtime
+from clearway.bootstrap import Runtime
 from clearway.config import get_settings
 from clearway.domain.errors import ValidationFailed
 from clearway.domain.tariff.units import Unit
 from clearway.entrypoints.cli.output import fail, make_console
+from clearway.entrypoints.cli.runtime import opened_runtime
 from clearway.services.assessment import option_document
 from clearway.services.quotes import QuoteItem, quote_duties
 
@@ -47,11 +48,8 @@ def load_uk(
         loaded = read_uk_directory(directory)
     except TariffFileError as error:
         fail(str(error))
-    runtime = build_runtime(get_settings())
-    try:
+    with opened_runtime() as runtime:
         store_uk_tariff(runtime, loaded)
-    finally:
-        runtime.engine.dispose()
     console.print(f"loaded in {time.perf_counter() - started:.2f} s")
 
 
@@ -91,8 +89,8 @@ def load_csv(
         records = read_schedule(file, jurisdiction or settings.country)
     except TariffFileError as error:
         fail(str(error))
-    runtime = build_runtime(settings)
-    counts = store_records(runtime.engine, records)
+    with opened_runtime() as runtime:
+        counts = store_records(runtime.engine, records)
     console.print(f"{records.jurisdiction}: {counts['measures']} measures from {file.name}")
 
 
@@ -107,8 +105,8 @@ def load_quotas(
         quotas = read_quotas(file)
     except TariffFileError as error:
         fail(str(error))
-    runtime = build_runtime(settings)
-    count = store_quotas(runtime.engine, jurisdiction or settings.country, file.name, quotas)
+    with opened_runtime() as runtime:
+        count = store_quotas(runtime.engine, jurisdiction or settings.country, file.name, quotas)
     console.print(f"{count} quota definitions from {file.name}")
 
 
@@ -181,13 +179,13 @@ def quote(
         )
     except typer.BadParameter as error:
         fail(str(error))
-    runtime = build_runtime(get_settings())
-    tariff = runtime.tariff_for(jurisdiction.upper() if jurisdiction else None)
-    try:
-        (assessment,) = quote_duties([item], runtime.context, tariff)
-    except ValidationFailed as failed:
-        fail("; ".join(v.message for v in failed.violations))
-    national = runtime.settings.national_currency
+    with opened_runtime() as runtime:
+        tariff = runtime.tariff_for(jurisdiction.upper() if jurisdiction else None)
+        try:
+            (assessment,) = quote_duties([item], runtime.context, tariff)
+        except ValidationFailed as failed:
+            fail("; ".join(v.message for v in failed.violations))
+        national = runtime.settings.national_currency
     options = [option_document(option, national) for option in assessment.options]
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(options, option=orjson.OPT_INDENT_2) + b"\n")
