@@ -307,8 +307,11 @@ def _outbox_after(connection: Connection, sequence: int, limit: int) -> list[tup
     ]
 
 
+@lru_cache(maxsize=4096)
 def _utc(moment: datetime | str) -> datetime:
-    """A stored event time as an aware UTC datetime (SQLite keeps naive text)."""
+    """A stored event time as an aware UTC datetime (SQLite keeps naive text). Kept for the
+    next event at the same moment: the events of a declaration, and of a bulk batch, share
+    one."""
     if isinstance(moment, str):
         return datetime.fromisoformat(moment).replace(tzinfo=UTC)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -13,11 +13,18 @@ transparency-dev/merkle's ``compact`` package). It is all an appender needs to k
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from clearway.domain.ledger.errors import LedgerError, MissingNodeError
-from clearway.domain.ledger.hashing import EMPTY_ROOT, check_hash, node_hash
+from clearway.domain.ledger.hashing import (
+    EMPTY_ROOT,
+    HASH_SIZE,
+    NODE_PREFIX,
+    check_hash,
+    node_hash,
+)
 
 NodeId = tuple[int, int]
 """``(level, index)``: the perfect subtree over leaves ``[index·2^level, (index+1)·2^level)``."""
@@ -133,15 +140,18 @@ def append_leaves(border: RightBorder, leaf_hashes: Iterable[bytes]) -> Appended
     stack = list(border.hashes)
     size = border.size
     nodes: list[tuple[NodeId, bytes]] = []
+    # A batch is a thousand leaves or more: node_hash written out, its names looked up once.
+    keep, pop, sha256 = nodes.append, stack.pop, hashlib.sha256
     for value in leaf_hashes:
-        check_hash(value, f"leaf hash {size}")
-        nodes.append(((0, size), value))
+        if len(value) != HASH_SIZE:
+            check_hash(value, f"leaf hash {size}")
+        keep(((0, size), value))
         level, index = 0, size
         # A right child completes its parent: merge with the left sibling on the stack.
         while index & 1:
-            value = node_hash(stack.pop(), value)
+            value = sha256(NODE_PREFIX + pop() + value).digest()
             level, index = level + 1, index >> 1
-            nodes.append(((level, index), value))
+            keep(((level, index), value))
         stack.append(value)
         size += 1
     grown = RightBorder(size, tuple(stack))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from clearway.domain.events import Event
@@ -88,7 +89,9 @@ def read_entry(entry: bytes) -> Entry:
     return Entry(**fields)
 
 
+@lru_cache(maxsize=4096)
 def _utc_text(moment: datetime) -> str:
+    """The time as the entry writes it; kept for the events that share the moment."""
     if moment.tzinfo is None:
         raise EntryError("an event time must be timezone-aware")
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
