@@ -103,6 +103,66 @@ def test_concurrent_lodging_of_one_lrn_yields_one_declaration(runtime: Runtime) 
     assert count(runtime, events) == 6
 
 
+def _numbered(numbers: range) -> list[LodgeDeclaration]:
+    commands = []
+    for number in numbers:
+        payload = example("import")
+        payload["lrn"] = f"NWT-2026-{number:06d}"
+        commands.append(command(payload))
+    return commands
+
+
+def test_a_large_batch_stores_what_a_declaration_lodged_alone_stores(runtime: Runtime) -> None:
+    # Twelve rows and more of a table go in as one stream on PostgreSQL (COPY), fewer as
+    # statements: both must read back the same, to the type of every value.
+    lodge_declarations(_numbered(range(1)), runtime.uow(), runtime.context)
+    lodge_declarations(_numbered(range(1, 13)), runtime.uow(), runtime.context)
+    first_key, seventh_key = (
+        ("GB123456789000", "NWT-2026-000000"),
+        ("GB123456789000", "NWT-2026-000007"),
+    )
+    with runtime.uow() as uow:
+        found = uow.declarations.find_by_lrn([first_key, seventh_key])
+        stored = uow.events.since(0, 200)
+    alone, batched = found[first_key], found[seventh_key]
+    assert {**batched.payload, "lrn": alone.lrn} == alone.payload
+    assert batched.valuation == alone.valuation and batched.assessment == alone.assessment
+    assert batched.customs_value == alone.customs_value and batched.customs_value is not None
+    assert batched.status == alone.status and batched.mrn is not None
+    assert batched.lodged_at.tzinfo is not None and batched.accepted_at is not None
+    assert [event.sequence for event in stored] == list(range(1, 79))
+    by_declaration: dict[str, list[Any]] = {}
+    for event in stored:
+        by_declaration.setdefault(event.declaration_id, []).append(event)
+    first, seventh = by_declaration[alone.id], by_declaration[batched.id]
+    assert [event.type for event in seventh] == [event.type for event in first]
+    for one, other in zip(first, seventh, strict=True):
+        assert one.occurred_at.tzinfo is not None and other.occurred_at.tzinfo is not None
+        assert set(one.data) == set(other.data)
+
+
+def test_two_large_batches_of_the_same_lrns_at_once_store_each_once(runtime: Runtime) -> None:
+    results: list[list[Any]] = [[], []]
+    barrier = threading.Barrier(2)
+
+    def lodge_batch(slot: int) -> None:
+        barrier.wait()
+        results[slot] = lodge_declarations(_numbered(range(20, 32)), runtime.uow(), runtime.context)
+
+    threads = [threading.Thread(target=lodge_batch, args=(slot,)) for slot in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcomes = results[0] + results[1]
+    assert len(outcomes) == 24 and all(isinstance(outcome, Lodged) for outcome in outcomes)
+    assert sum(outcome.created for outcome in outcomes) == 12
+    assert [a.record.id for a in results[0]] == [b.record.id for b in results[1]]
+    assert count(runtime, declarations) == 12
+    assert count(runtime, declaration_items) == 12
+    assert count(runtime, events) == 72
+
+
 def test_event_sequence_follows_the_order_of_changes(runtime: Runtime) -> None:
     payloads = []
     for number in range(5):

@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 
 from clearway.adapters.audit_trail import record
+from clearway.adapters.bulk import copy_rows
 from clearway.adapters.ledger_tables import (
     ledger_checkpoints,
     ledger_cosignatures,
@@ -319,8 +320,12 @@ def _utc(moment: datetime | str) -> datetime:
 
 def _insert_many(connection: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
     """Insert ``rows`` (values in the table's column order) through the driver's own
-    ``executemany``: a batch is some 15,000 rows of plain integers and bytes, and building
-    SQLAlchemy's per-row parameters cost more than the inserts themselves."""
+    ``executemany`` (``COPY`` on PostgreSQL): a batch is some 15,000 rows of plain integers
+    and bytes, and building SQLAlchemy's per-row parameters cost more than the inserts
+    themselves."""
+    if connection.dialect.name == "postgresql":
+        copy_rows(connection, table.name, [column.name for column in table.columns], rows)
+        return
     connection.exec_driver_sql(_insert_statement(table, connection.dialect.paramstyle), rows)
 
 
