@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from clearway.adapters import ledger_store as store
+from clearway.adapters import ledger_witnesses as witnesses
 from clearway.domain.errors import BadRequest, Conflict, NotFound
 from clearway.domain.ledger import (
     VerifierKey,
@@ -45,7 +46,7 @@ class LedgerState:
     checkpoint: store.StoredCheckpoint | None
     note: str | None
     """The newest checkpoint's signed note, with the witnesses' cosignature lines."""
-    cosignatures: tuple[store.StoredCosignature, ...]
+    cosignatures: tuple[witnesses.StoredCosignature, ...]
     not_integrated: int
     """Outbox events recorded but not yet in the log (the integrator runs every few seconds)."""
 
@@ -144,7 +145,7 @@ class LedgerReader:
             return LedgerState(
                 signed,
                 _with_cosignatures(connection, signed),
-                tuple(store.cosignatures(connection, signed.tree_size)),
+                tuple(witnesses.cosignatures(connection, signed.tree_size)),
                 pending,
             )
 
@@ -152,9 +153,9 @@ class LedgerReader:
         """Record a partner agency's witness key (C2SP tlog-cosignature, type 0x04)."""
         witness_key(name, verifier_key)
         with self.engine.begin() as connection:
-            if name in store.witness_keys(connection):
+            if name in witnesses.witness_keys(connection):
                 raise Conflict(f"witness {name!r} is already registered")
-            store.add_witness(connection, name, verifier_key, actor, at)
+            witnesses.add_witness(connection, name, verifier_key, actor, at)
 
     def add_cosignature(self, cosigned: str, at: datetime) -> list[str]:
         """Keep the registered witnesses' cosignatures on a checkpoint the log signed; the
@@ -163,10 +164,10 @@ class LedgerReader:
         with self.engine.begin() as connection:
             signed = store.checkpoint_at(connection, checkpoint.size)
             accepted = accepted_cosignatures(
-                note, None if signed is None else signed.note, store.witness_keys(connection)
+                note, None if signed is None else signed.note, witnesses.witness_keys(connection)
             )
             for name, line in accepted.items():
-                store.store_cosignature(connection, checkpoint.size, name, line, at)
+                witnesses.store_cosignature(connection, checkpoint.size, name, line, at)
         return list(accepted)
 
     def _within(self, connection: Connection, size: int) -> None:
@@ -183,4 +184,4 @@ def _records(logged: store.LoggedEntry, declaration_id: str) -> bool:
 
 
 def _with_cosignatures(connection: Connection, signed: store.StoredCheckpoint) -> str:
-    return signed.note + "".join(store.cosignature_lines(connection, signed.tree_size))
+    return signed.note + "".join(witnesses.cosignature_lines(connection, signed.tree_size))

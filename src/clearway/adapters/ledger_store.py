@@ -36,14 +36,11 @@ from sqlalchemy import (
     text,
 )
 
-from clearway.adapters.audit_trail import record
 from clearway.adapters.bulk import copy_rows
 from clearway.adapters.ledger_tables import (
     ledger_checkpoints,
-    ledger_cosignatures,
     ledger_entries,
     ledger_nodes,
-    ledger_witnesses,
 )
 from clearway.adapters.tables import events
 from clearway.domain.events import Event
@@ -152,17 +149,6 @@ def _checkpoint(row: Any) -> StoredCheckpoint:
     return StoredCheckpoint(row.tree_size, bytes(row.root_hash), row.note, row.signed_at)
 
 
-def cosignature_lines(connection: Connection, size: int) -> list[str]:
-    """The witnesses' signature lines on the checkpoint of ``size``, by witness name."""
-    return list(
-        connection.execute(
-            select(ledger_cosignatures.c.signature_line)
-            .where(ledger_cosignatures.c.tree_size == size)
-            .order_by(ledger_cosignatures.c.witness)
-        ).scalars()
-    )
-
-
 def read_entries(connection: Connection, start: int, end: int) -> list[LoggedEntry]:
     """Entries with ``start <= leaf_index < end``, in leaf order."""
     rows = connection.execute(
@@ -211,60 +197,6 @@ def events_not_integrated(connection: Connection) -> int:
         select(func.count()).select_from(events).where(events.c.sequence > logged)
     ).scalar_one()
     return int(count)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredCosignature:
-    witness: str
-    signature_line: str
-    cosigned_at: datetime
-
-
-def cosignatures(connection: Connection, size: int) -> list[StoredCosignature]:
-    """The witnesses' cosignatures kept on the checkpoint of ``size``, by witness name."""
-    rows = connection.execute(
-        select(
-            ledger_cosignatures.c.witness,
-            ledger_cosignatures.c.signature_line,
-            ledger_cosignatures.c.cosigned_at,
-        )
-        .where(ledger_cosignatures.c.tree_size == size)
-        .order_by(ledger_cosignatures.c.witness)
-    )
-    return [StoredCosignature(row.witness, row.signature_line, row.cosigned_at) for row in rows]
-
-
-def witness_keys(connection: Connection) -> dict[str, str]:
-    """Registered witnesses: name → verifier key."""
-    rows = connection.execute(select(ledger_witnesses.c.name, ledger_witnesses.c.verifier_key))
-    return {row.name: row.verifier_key for row in rows}
-
-
-def add_witness(
-    connection: Connection, name: str, verifier_key: str, actor: str, at: datetime
-) -> None:
-    connection.execute(
-        insert(ledger_witnesses).values(
-            name=name, verifier_key=verifier_key, registered_at=at, registered_by=actor
-        )
-    )
-    record(connection, "witness.registered", "witness", name, {"verifier_key": verifier_key})
-
-
-def store_cosignature(
-    connection: Connection, size: int, witness: str, line: str, at: datetime
-) -> None:
-    """Keep a witness's signature line on a checkpoint (a newer one replaces it)."""
-    connection.execute(
-        ledger_cosignatures.delete().where(
-            ledger_cosignatures.c.tree_size == size, ledger_cosignatures.c.witness == witness
-        )
-    )
-    connection.execute(
-        insert(ledger_cosignatures).values(
-            tree_size=size, witness=witness, signature_line=line, cosigned_at=at
-        )
-    )
 
 
 def _outbox_after(connection: Connection, sequence: int, limit: int) -> list[tuple[int, Event]]:

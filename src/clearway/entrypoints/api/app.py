@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from functools import partial
 
 from fastapi import Depends, FastAPI
@@ -85,11 +85,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # A runtime built here lives as long as the server (``clearway serve``).
-        built = not hasattr(app.state, "runtime")
-        with ExitStack() as held:
-            if built:
-                build = partial(build_runtime, settings)
-                app.state.runtime = held.enter_context(built_for_life(build))
+        given = getattr(app.state, "runtime", None)
+        held = (
+            built_for_life(partial(build_runtime, settings))
+            if given is None
+            else nullcontext(given)
+        )
+        with held as runtime:
+            app.state.runtime = runtime
             async with _serving(app):
                 yield
         app.state.runtime.engine.dispose()
