@@ -3,12 +3,15 @@ SQLite file that is not there, for commands that read an existing database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from clearway.adapters.sqlite_writers import take_turns
 
 
 def _json_dumps(value: Any) -> str:
@@ -34,24 +37,41 @@ def require_existing_database(url: str) -> None:
     parsed = make_url(url)
     if not parsed.drivername.startswith("sqlite"):
         return
-    database = parsed.database
-    if not database or database == ":memory:" or parsed.query.get("mode") == "memory":
+    if _in_memory(url):
         return
-    path = Path(database.removeprefix("file:"))
+    path = _file_of(url)
     if not path.is_file():
         raise MissingDatabase(f"no database at {path.absolute()}")
+
+
+def _file_of(url: str) -> Path:
+    return Path(str(make_url(url).database).removeprefix("file:")).absolute()
+
+
+def _in_memory(url: str) -> bool:
+    parsed = make_url(url)
+    database = parsed.database
+    return not database or database == ":memory:" or parsed.query.get("mode") == "memory"
 
 
 def create_database_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        in_memory = _in_memory(url)
+        # As many kept-open connections as the API has worker threads: SQLAlchemy's default
+        # keeps five, and under load every request past those opened a connection (and set its
+        # pragmas) to read its token's account, then closed it. The most recently used
+        # connection is handed out first, so a quiet process touches few of them and only those
+        # grow a page cache.
+        pooled = {} if in_memory else {"pool_size": 40, "max_overflow": 10, "pool_use_lifo": True}
         engine = create_engine(
             url,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
             connect_args={"check_same_thread": False, "timeout": 30},
+            **pooled,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, None if in_memory else take_turns(engine, _file_of(url)))
         return engine
     return create_engine(
         url,
@@ -77,7 +97,7 @@ def reading(engine: Engine) -> Connection:
     return engine.connect().execution_options(**{_READS_ONLY: True})
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, begin_immediate: Callable[[Connection], None] | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy issue BEGIN itself (below) instead of pysqlite's implicit transactions.
@@ -97,7 +117,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # Take the write lock at the start, so that concurrent writers wait (busy_timeout)
         # instead of failing when a read transaction tries to become a write transaction;
         # a connection for reads only (``reading``) reads beside the writer instead.
+        # Writers to a file take turns at its lock first (``sqlite_writers``).
         if connection.get_execution_options().get(_READS_ONLY):
             connection.exec_driver_sql("BEGIN")
+        elif begin_immediate is not None:
+            begin_immediate(connection)
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
