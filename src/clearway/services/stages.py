@@ -13,6 +13,7 @@ from clearway.domain.export_control.referral import ControlFinding, Referral
 from clearway.domain.lifecycle import Status, transition
 from clearway.domain.record import DeclarationRecord
 from clearway.domain.risk.facts import observations
+from clearway.domain.risk.history import forget_key_values
 from clearway.domain.risk.lane import Lane
 from clearway.domain.risk.lanes import LaneOutcome
 from clearway.domain.risk.observation import Observation
@@ -54,6 +55,7 @@ class BatchStages:
     """The controls and risk stages' decisions on a batch, and what they leave to store."""
 
     def __init__(self) -> None:
+        forget_key_values()  # the last batch's
         self.decisions: list[RiskDecision] = []
         self.work: list[WorkItem] = []
         self.referrals: list[Referral] = []

@@ -194,11 +194,18 @@ _SEPARATOR = "\x1f"
 # Each observation's key values, by identity (the observation held, so that its id is not
 # reused): a batch reads them to fetch its tallies from the shared history, then for its
 # features in the batch's own view of it, then to count the declaration; some thirty keys
-# each time. A batch's worth and more is kept.
+# each time. One batch's worth is kept (``forget_key_values`` when the next begins), at most
+# ``_VALUES_HELD``: kept longer, a long-lived server's garbage collector walks thousands of
+# observations it will never read again at each full collection.
 _KEY_VALUES: dict[
     int, tuple[Observation, tuple[tuple[str, ...], ...], list[tuple[str, ...] | None]]
 ] = {}
 _VALUES_HELD = 5_000
+
+
+def forget_key_values() -> None:
+    """Let go of the key values worked out for the last batch's observations."""
+    _KEY_VALUES.clear()
 
 
 class History:
