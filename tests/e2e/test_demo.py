@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from clearway.domain.risk.history import feature_names
+from clearway.domain.risk.history_keys import feature_names
 from tests.conftest import example_bytes
 
 CLEARWAY = str(Path(sys.executable).with_name("clearway"))

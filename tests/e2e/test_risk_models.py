@@ -46,7 +46,8 @@ from clearway.adapters.tables import declarations
 from clearway.bootstrap import Runtime
 from clearway.domain.errors import Conflict, NotFound
 from clearway.domain.risk.drift import baseline
-from clearway.domain.risk.history import feature_names, replay
+from clearway.domain.risk.history import replay
+from clearway.domain.risk.history_keys import feature_names
 from clearway.domain.risk.observation import Observation, observation_document
 from clearway.services.risk_training import (
     NoActiveModel,

@@ -22,7 +22,8 @@ from clearway.adapters.history_files import (
     read_mapping,
     shipped_mapping,
 )
-from clearway.domain.risk.history import History, feature_names, replay
+from clearway.domain.risk.history import History, replay
+from clearway.domain.risk.history_keys import feature_names
 from clearway.domain.risk.observation import Observation
 from tests.conftest import ROOT
 

@@ -11,7 +11,10 @@ import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from clearway.adapters.sqlite_writers import take_turns
+from clearway.adapters.sqlite_writers import BUSY_SECONDS, take_turns
+
+# Connections a pool keeps open: as many as the API has worker threads (AnyIO's default).
+KEPT_OPEN = 40
 
 
 def _json_dumps(value: Any) -> str:
@@ -58,17 +61,18 @@ def create_database_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         in_memory = _in_memory(url)
-        # As many kept-open connections as the API has worker threads: SQLAlchemy's default
-        # keeps five, and under load every request past those opened a connection (and set its
-        # pragmas) to read its token's account, then closed it. The most recently used
-        # connection is handed out first, so a quiet process touches few of them and only those
-        # grow a page cache.
-        pooled = {} if in_memory else {"pool_size": 40, "max_overflow": 10, "pool_use_lifo": True}
+        # SQLAlchemy's default keeps five, and under load every request past those opened a
+        # connection (and set its pragmas) to read its token's account, then closed it. The
+        # most recently used connection is handed out first, so a quiet process touches few of
+        # them and only those grow a page cache.
+        pooled = (
+            {} if in_memory else {"pool_size": KEPT_OPEN, "max_overflow": 10, "pool_use_lifo": True}
+        )
         engine = create_engine(
             url,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
             **pooled,
         )
         _configure_sqlite(engine, None if in_memory else take_turns(engine, _file_of(url)))
@@ -78,9 +82,8 @@ def create_database_engine(url: str) -> Engine:
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
         pool_pre_ping=True,
-        # As many kept-open connections as the API has worker threads (40): opening a
-        # PostgreSQL connection costs more than most requests.
-        pool_size=40,
+        # Opening a PostgreSQL connection costs more than most requests.
+        pool_size=KEPT_OPEN,
         max_overflow=0,
         pool_timeout=30,
     )
@@ -106,7 +109,7 @@ def _configure_sqlite(engine: Engine, begin_immediate: Callable[[Connection], No
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
         # 64 MiB of page cache: index pages stay in memory across bulk-lodging batches.
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.execute("PRAGMA temp_store=MEMORY")

@@ -25,9 +25,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 
-# As long as SQLite's busy handler waits (``PRAGMA busy_timeout``): a writer in this process
-# that keeps the turn longer is waited for by the busy handler, which reports the lock.
-TURN_TIMEOUT = 30.0
+# How long a writer waits for its turn, and then SQLite's busy handler for the lock (the
+# engine's ``PRAGMA busy_timeout``): a writer in this process that keeps the turn longer is
+# waited for by the busy handler, which then reports the database locked.
+BUSY_SECONDS = 30
 
 
 class _Turns:
@@ -39,7 +40,7 @@ class _Turns:
         self._file: int | None = None
 
     def take(self) -> bool:
-        if not self._threads.acquire(timeout=TURN_TIMEOUT):
+        if not self._threads.acquire(timeout=BUSY_SECONDS):
             return False
         try:
             if self._file is None:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clearway.domain.risk.history import KEYS, HistoryKey
+from clearway.domain.risk.history_keys import KEYS, HistoryKey
 
 TOP_REASONS = 3
 _KEYS = {key.name: key for key in KEYS}
